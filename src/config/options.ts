@@ -1,0 +1,174 @@
+/**
+ * Command-line flags and their environment equivalents → DaemonOptions. Pure: argv and env are
+ * passed in. Flags win over environment variables, which win over defaults.
+ */
+
+import { parseArgs } from 'node:util';
+import { SockgateError } from '../errors.js';
+import {
+  DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
+  DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
+  DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS,
+} from '../defaults.js';
+
+export const DEFAULT_UPSTREAM = '/var/run/docker.sock';
+export const DEFAULT_LISTEN_MODE = 0o660;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface DaemonOptions {
+  readonly listen: string;
+  readonly listenMode: number;
+  readonly listenGroup: string | null;
+  readonly upstream: string;
+  readonly policyFile: string | null;
+  readonly logLevel: LogLevel;
+  readonly upstreamConnectTimeoutMs: number;
+  readonly upstreamHeadersTimeoutMs: number;
+  readonly clientHeadersTimeoutMs: number;
+}
+
+interface FlagSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly value: string;
+  readonly def: string;
+  readonly help: string;
+}
+
+/** The flag table: used for parsing, --help and the README (kept in sync by a test). */
+export const FLAGS: readonly FlagSpec[] = [
+  { flag: 'listen', env: 'SOCKGATE_LISTEN', value: 'PATH', def: '/run/sockgate/docker.sock as root, else $XDG_RUNTIME_DIR/sockgate.sock or /tmp/sockgate-$UID/docker.sock', help: 'Unix socket to create and serve. A stale socket left by a dead process is replaced; a live one, or any other file, is an error.' },
+  { flag: 'listen-mode', env: 'SOCKGATE_LISTEN_MODE', value: 'OCTAL', def: '0660', help: 'Permissions of the listening socket.' },
+  { flag: 'listen-group', env: 'SOCKGATE_LISTEN_GROUP', value: 'NAME|GID', def: '(unchanged)', help: 'Group that owns the listening socket.' },
+  { flag: 'upstream', env: 'SOCKGATE_UPSTREAM', value: 'PATH', def: 'path of DOCKER_HOST if it is unix://..., else /var/run/docker.sock', help: 'The Docker engine socket to forward allowed requests to.' },
+  { flag: 'policy', env: 'SOCKGATE_POLICY', value: 'FILE', def: '(built-in read-only policy)', help: 'Policy file (YAML) to enforce.' },
+  { flag: 'log-level', env: 'SOCKGATE_LOG_LEVEL', value: 'LEVEL', def: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Denials are logged at warn.` },
+  { flag: 'upstream-connect-timeout', env: 'SOCKGATE_UPSTREAM_CONNECT_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), help: 'Time allowed to connect to the engine socket.' },
+  { flag: 'upstream-headers-timeout', env: 'SOCKGATE_UPSTREAM_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), help: 'Time allowed for the engine to start answering (0: no limit). Response bodies (events, logs) never time out.' },
+  { flag: 'client-headers-timeout', env: 'SOCKGATE_CLIENT_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), help: 'Time a client has to send its request headers.' },
+];
+
+export interface Platform {
+  readonly uid: number;
+  readonly tmpdir: string;
+}
+
+export function defaultListenPath(env: Readonly<Record<string, string | undefined>>, platform: Platform): string {
+  if (platform.uid === 0) return '/run/sockgate/docker.sock';
+  const runtime = env['XDG_RUNTIME_DIR'];
+  if (runtime) return `${runtime}/sockgate.sock`;
+  return `${platform.tmpdir}/sockgate-${platform.uid}/docker.sock`;
+}
+
+export function defaultUpstream(env: Readonly<Record<string, string | undefined>>): string {
+  const host = env['DOCKER_HOST'];
+  if (host && host.startsWith('unix://') && host.length > 'unix://'.length) return host.slice('unix://'.length);
+  return DEFAULT_UPSTREAM;
+}
+
+function parseMs(name: string, raw: string, problems: string[]): number {
+  if (!/^[0-9]{1,10}$/.test(raw)) {
+    problems.push(`--${name}: "${raw}" is not a whole number of milliseconds`);
+    return 0;
+  }
+  return Number(raw);
+}
+
+export type ParsedCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly options: DaemonOptions; readonly listenFromDefault: boolean }
+  | { readonly kind: 'check'; readonly files: readonly string[] }
+  | { readonly kind: 'explain'; readonly policyFile: string | null; readonly method: string; readonly target: string };
+
+export function parseCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, platform: Platform): ParsedCommand {
+  const [first, ...rest] = argv;
+  if (first === 'check') {
+    if (rest.length === 0 || rest.some((a) => a.startsWith('-'))) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'usage: sockgate check POLICY_FILE...');
+    }
+    return { kind: 'check', files: rest };
+  }
+  if (first === 'explain') {
+    const { values, positionals } = parseArgs({ args: rest, options: { policy: { type: 'string' } }, allowPositionals: true, strict: true });
+    if (positionals.length !== 2) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'usage: sockgate explain [--policy FILE] METHOD PATH');
+    }
+    return { kind: 'explain', policyFile: values.policy ?? env['SOCKGATE_POLICY'] ?? null, method: positionals[0]!, target: positionals[1]! };
+  }
+
+  const optionSpec: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } };
+  for (const f of FLAGS) optionSpec[f.flag] = { type: 'string' };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: optionSpec, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; see sockgate --help`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values['help']) return { kind: 'help' };
+  if (values['version']) return { kind: 'version' };
+
+  const get = (flag: string): string | undefined => {
+    const spec = FLAGS.find((f) => f.flag === flag)!;
+    const v = values[flag];
+    if (typeof v === 'string') return v;
+    const e = env[spec.env];
+    return e === undefined || e === '' ? undefined : e;
+  };
+
+  const problems: string[] = [];
+  const listenRaw = get('listen');
+  const modeRaw = get('listen-mode') ?? '0660';
+  let listenMode = DEFAULT_LISTEN_MODE;
+  if (!/^0?[0-7]{3}$/.test(modeRaw)) problems.push(`--listen-mode: "${modeRaw}" is not an octal mode like 0660`);
+  else listenMode = parseInt(modeRaw, 8);
+  if ((listenMode & 0o111) !== 0 && problems.length === 0) {
+    // harmless on sockets, but almost certainly a typo for another mode
+    problems.push(`--listen-mode: "${modeRaw}" sets execute bits; sockets need read and write (e.g. 0660)`);
+  }
+  const logLevel = get('log-level') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log-level: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const listen = listenRaw ?? defaultListenPath(env, platform);
+  if (!listen.startsWith('/')) problems.push(`--listen: "${listen}" must be an absolute path`);
+  const upstream = get('upstream') ?? defaultUpstream(env);
+  if (!upstream.startsWith('/')) problems.push(`--upstream: "${upstream}" must be an absolute path to the engine's Unix socket`);
+
+  const options: DaemonOptions = {
+    listen,
+    listenMode,
+    listenGroup: get('listen-group') ?? null,
+    upstream,
+    policyFile: get('policy') ?? null,
+    logLevel: logLevel as LogLevel,
+    upstreamConnectTimeoutMs: parseMs('upstream-connect-timeout', get('upstream-connect-timeout') ?? String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), problems),
+    upstreamHeadersTimeoutMs: parseMs('upstream-headers-timeout', get('upstream-headers-timeout') ?? String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), problems),
+    clientHeadersTimeoutMs: parseMs('client-headers-timeout', get('client-headers-timeout') ?? String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), problems),
+  };
+  if (options.clientHeadersTimeoutMs === 0 && problems.length === 0) {
+    problems.push('--client-headers-timeout: 0 would let slow clients hold connections forever');
+  }
+  if (problems.length > 0) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'invalid options', problems);
+  return { kind: 'run', options, listenFromDefault: listenRaw === undefined };
+}
+
+export function helpText(version: string): string {
+  const lines = [
+    `sockgate ${version}: a policy-enforcing proxy for the Docker Engine API socket`,
+    '',
+    'Usage:',
+    '  sockgate [flags]                         run the daemon',
+    '  sockgate check POLICY_FILE...            validate policy files (exit 1 on any problem)',
+    '  sockgate explain [--policy FILE] METHOD PATH   show the decision for a request, without sending it',
+    '',
+    'Flags (each also read from its environment variable):',
+  ];
+  for (const f of FLAGS) {
+    lines.push(`  --${f.flag} ${f.value}`.padEnd(40) + `  ${f.env}`);
+    lines.push(`      ${f.help}`);
+    lines.push(`      default: ${f.def}`);
+  }
+  lines.push('  --help, --version');
+  return lines.join('\n');
+}

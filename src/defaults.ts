@@ -1,0 +1,7 @@
+/** Default limits and timeouts, in one place. */
+export const DEFAULT_CLIENT_HEADERS_TIMEOUT_MS = 30_000;
+export const DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS = 300_000;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Go's net/http accepts 1 MiB of headers; registry credentials in X-Registry-Auth can be large. */
+export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;

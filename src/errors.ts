@@ -1,0 +1,137 @@
+/**
+ * The one registry of sockgate's error codes.
+ *
+ * Every error a user can meet has a stable code, an HTTP status (for errors answered to a client),
+ * a meaning and a fix. The README's error table is checked against this list by
+ * test/unit/errors.test.ts, so the two cannot drift apart.
+ *
+ * Codes: SOCKGATE_ERR_<AREA>_<WHAT> for faults (start-up, upstream, internal) and
+ * SOCKGATE_DENY_<WHAT> for requests sockgate refuses to forward.
+ */
+
+export interface ErrorSpec {
+  /** HTTP status answered to the client; 0 for start-up errors that never reach a client. */
+  readonly status: number;
+  readonly meaning: string;
+  readonly fix: string;
+}
+
+export const ERRORS = {
+  // ── requests refused ────────────────────────────────────────────────────────────────────────
+  SOCKGATE_DENY_POLICY: {
+    status: 403,
+    meaning: 'The policy denied the request: a deny rule matched, or no rule matched and the policy default is deny.',
+    fix: 'If the client needs this call, add an allow rule for it (see `sockgate explain`) or remove the deny rule that matched.',
+  },
+  SOCKGATE_DENY_REQUEST_TARGET: {
+    status: 400,
+    meaning: 'The request target is not a plain origin-form path that the engine and sockgate read the same way (absolute-form, asterisk-form, fragment, raw control or non-ASCII bytes, bad percent-encoding, encoded "/" "\\" or NUL, dot or empty segments, over-long path).',
+    fix: 'Send the path as the Docker API documents it: "/v1.41/containers/json", each segment percent-encoded once, no "." or ".." segments, no "//".',
+  },
+  SOCKGATE_DENY_API_VERSION: {
+    status: 400,
+    meaning: 'The path starts with a version prefix that is not "/v<digits>" or "/v<digits>.<digits>".',
+    fix: 'Use a version prefix such as "/v1.41", or none at all.',
+  },
+  SOCKGATE_DENY_QUERY: {
+    status: 400,
+    meaning: 'The query string cannot be read unambiguously (bad percent-encoding, invalid UTF-8, ";" separators, which the engine rejects or reads differently).',
+    fix: 'Encode the query as "a=1&b=2" with each key and value percent-encoded once.',
+  },
+  SOCKGATE_DENY_HEADERS: {
+    status: 400,
+    meaning: 'The request headers are ambiguous or unsafe to forward (a form-encoded body, which the engine would merge into the query, or an Upgrade on an endpoint that does not hijack).',
+    fix: 'Send JSON bodies as application/json and only ask for an upgrade on attach, exec start, session and grpc.',
+  },
+  SOCKGATE_DENY_REQUEST_MALFORMED: {
+    status: 400,
+    meaning: 'The HTTP request could not be parsed (bad framing, conflicting Content-Length, Content-Length with Transfer-Encoding, oversized headers).',
+    fix: 'Fix the client; sockgate closes the connection after this error.',
+  },
+  // ── upstream ────────────────────────────────────────────────────────────────────────────────
+  SOCKGATE_ERR_UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    meaning: 'The request was allowed, but the Docker engine socket could not be reached or closed the connection.',
+    fix: 'Check that the engine is running and that --upstream names its socket and sockgate may open it.',
+  },
+  SOCKGATE_ERR_UPSTREAM_TIMEOUT: {
+    status: 504,
+    meaning: 'The engine did not send response headers within --upstream-headers-timeout.',
+    fix: 'Check the engine; raise --upstream-headers-timeout if the call is legitimately slow (e.g. stop with a long grace period).',
+  },
+  SOCKGATE_ERR_INTERNAL: {
+    status: 500,
+    meaning: 'sockgate failed while handling the request; the request was not forwarded.',
+    fix: 'This is a sockgate bug: report it with the audit record (request id) that goes with it.',
+  },
+  // ── start-up and configuration ─────────────────────────────────────────────────────────────
+  SOCKGATE_ERR_POLICY_INVALID: {
+    status: 0,
+    meaning: 'A policy file does not follow the policy schema (unknown key, wrong type, bad glob, duplicate rule id, ...).',
+    fix: 'Fix each problem listed with its file:line:col; `sockgate check FILE` validates without starting.',
+  },
+  SOCKGATE_ERR_POLICY_READ: {
+    status: 0,
+    meaning: 'A policy file could not be read.',
+    fix: 'Check the path given to --policy and its permissions.',
+  },
+  SOCKGATE_ERR_CONFIG_INVALID: {
+    status: 0,
+    meaning: 'A command-line flag or environment variable has an invalid value.',
+    fix: 'See `sockgate --help` for the accepted values.',
+  },
+  SOCKGATE_ERR_LISTEN_IN_USE: {
+    status: 0,
+    meaning: 'The --listen path is a socket that another live process is serving.',
+    fix: 'Stop the other process or choose another --listen path.',
+  },
+  SOCKGATE_ERR_LISTEN_NOT_SOCKET: {
+    status: 0,
+    meaning: 'The --listen path exists and is not a socket; sockgate never deletes other files.',
+    fix: 'Remove the file yourself or choose another --listen path.',
+  },
+  SOCKGATE_ERR_LISTEN_FAILED: {
+    status: 0,
+    meaning: 'The listening socket could not be created or its mode or group could not be applied.',
+    fix: 'Check that the directory exists and is writable, and that --listen-group names an existing group.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a stable code; `details` lists every problem when there are several. */
+export class SockgateError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = 'SockgateError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  /** The full text for a terminal: message, every detail, and how to fix it. */
+  format(): string {
+    const lines = [`${this.code}: ${this.message}`];
+    for (const d of this.details) lines.push(`  ${d}`);
+    lines.push(`  fix: ${ERRORS[this.code].fix}`);
+    return lines.join('\n');
+  }
+}
+
+/**
+ * The body the engine itself uses for errors (`{"message": ...}` and a newline, as Go's
+ * json.Encoder writes it), so every Docker client prints `message`. It must go out with exactly
+ * `Content-Type: application/json`: the Go client (docker/client checkResponseErr) only decodes
+ * the JSON when the header equals that string, and prints the raw body otherwise.
+ */
+export const ENGINE_ERROR_CONTENT_TYPE = 'application/json';
+
+export function engineErrorBody(message: string): Buffer {
+  return Buffer.from(JSON.stringify({ message }) + '\n');
+}

@@ -1,0 +1,111 @@
+/**
+ * The gate: one pure function that turns what arrived on the wire (method, raw target, headers,
+ * whether it asks for an upgrade) into an Admission: the normalised request, the endpoint it
+ * reaches and the decision. Both the plain HTTP path and the upgrade path call it, so no request
+ * reaches the engine on a path that skipped a check. Any exception here denies (fail closed).
+ */
+
+import type { IncomingHttpHeaders } from 'node:http';
+import { ERRORS, type ErrorCode } from './errors.js';
+import type { CompiledPolicy } from './policy/compile.js';
+import { evaluate, type Decision } from './policy/evaluate.js';
+import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
+import { normalizeRequest, type NormalizedRequest } from './request/normalize.js';
+
+export interface GateInput {
+  readonly method: string;
+  readonly target: string;
+  readonly headers: IncomingHttpHeaders;
+  /** the client asked to switch protocols (Connection: Upgrade + Upgrade) */
+  readonly upgrade: boolean;
+}
+
+export interface Admission {
+  readonly normalized: NormalizedRequest | null;
+  readonly endpoint: EndpointMatch | null;
+  readonly decision: Decision;
+  /** null when allowed; the error code of the denial otherwise */
+  readonly code: ErrorCode | null;
+  /** HTTP status of the denial (0 when allowed) */
+  readonly status: number;
+}
+
+function refuse(
+  code: ErrorCode,
+  reason: string,
+  normalized: NormalizedRequest | null = null,
+  endpoint: EndpointMatch | null = null,
+): Admission {
+  return { normalized, endpoint, code, status: ERRORS[code].status, decision: { effect: 'deny', ruleId: null, reason } };
+}
+
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const cl = headers['content-length'];
+  return cl !== undefined && cl !== '0';
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** Header checks that do not depend on the policy. Returns a reason to refuse, or null. */
+function headerProblem(method: string, headers: IncomingHttpHeaders, upgrade: boolean): string | null {
+  if ((method === 'GET' || method === 'HEAD') && hasBody(headers)) {
+    return `${method} requests must not carry a body`;
+  }
+  const ct = headers['content-type'];
+  if (ct !== undefined) {
+    // Go reads Content-Type with strings.ToLower, which maps some non-ASCII runes to ASCII ones
+    // (U+0130 → "i"): only plain ASCII values can be read the same way on both sides.
+    if (!/^[\x20-\x7e]*$/.test(ct)) return 'Content-Type must be printable ASCII';
+    const base = (ct.split(';', 1)[0] ?? '').trim().toLowerCase();
+    // net/http Request.ParseForm (called by the engine's httputils.ParseForm) reads a
+    // form-encoded POST/PUT/PATCH body into r.Form ahead of the query: parameters in the body
+    // would override the query sockgate checked.
+    if (base === FORM_TYPE && hasBody(headers)) {
+      return `a body of type ${FORM_TYPE} would be merged into the query parameters by the engine`;
+    }
+  }
+  if (upgrade && headers['transfer-encoding'] !== undefined) {
+    return 'an upgrade request must give its body length with Content-Length';
+  }
+  return null;
+}
+
+export function admit(policy: CompiledPolicy, input: GateInput): Admission {
+  try {
+    const result = normalizeRequest(input.method, input.target);
+    if (!result.ok) return refuse(result.rejection.code, result.rejection.reason);
+    const normalized = result.request;
+    const endpoint = matchEndpoint(normalized.method, normalized.path);
+
+    const problem = headerProblem(input.method, input.headers, input.upgrade);
+    if (problem !== null) return refuse('SOCKGATE_DENY_HEADERS', problem, normalized, endpoint);
+
+    if (input.upgrade && endpoint?.spec.connection !== 'hijack') {
+      return refuse(
+        'SOCKGATE_DENY_HEADERS',
+        `endpoint ${endpoint?.id ?? 'unknown'} does not switch protocols; Upgrade is only accepted on attach, exec start, session and grpc`,
+        normalized,
+        endpoint,
+      );
+    }
+
+    const decision = evaluate(policy, {
+      method: normalized.method,
+      path: normalized.path,
+      endpoint: endpoint?.id ?? null,
+      query: normalized.query,
+    });
+    if (decision.effect === 'deny') {
+      return { normalized, endpoint, decision, code: 'SOCKGATE_DENY_POLICY', status: ERRORS.SOCKGATE_DENY_POLICY.status };
+    }
+    return { normalized, endpoint, decision, code: null, status: 0 };
+  } catch (err) {
+    return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`);
+  }
+}
+
+/** The message a denied client sees, prefixed so users know the engine did not say it. */
+export function denialMessage(admission: Admission): string {
+  return `sockgate: ${admission.decision.reason} [${admission.code ?? 'SOCKGATE_DENY_POLICY'}]`;
+}

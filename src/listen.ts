@@ -1,0 +1,124 @@
+/**
+ * Creating the listening Unix socket safely.
+ *
+ * - An existing socket file is probed: if a process answers, the path is in use (error); if the
+ *   connection is refused, it is a stale socket left by a dead process and is replaced.
+ * - Any other kind of file at the path is an error: sockgate never deletes what it did not create.
+ * - The socket is bound inside a fresh 0700 directory next to the target, given its mode and
+ *   group there, and only then renamed into place, so it is never reachable with wider
+ *   permissions than configured, not even between bind and chmod.
+ */
+
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { basename, dirname, join } from 'node:path';
+import { SockgateError } from './errors.js';
+
+function probe(path: string): Promise<'live' | 'stale'> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ path });
+    s.once('connect', () => {
+      s.destroy();
+      resolve('live');
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') resolve('stale');
+      else reject(err);
+    });
+  });
+}
+
+/** Make sure `path` can be bound: absent, or a stale socket (which is removed). */
+export async function clearStaleSocket(path: string): Promise<void> {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot inspect ${path}: ${(err as Error).message}`);
+  }
+  if (!st.isSocket()) {
+    throw new SockgateError('SOCKGATE_ERR_LISTEN_NOT_SOCKET', `${path} exists and is not a socket; refusing to replace it`);
+  }
+  let state: 'live' | 'stale';
+  try {
+    state = await probe(path);
+  } catch (err) {
+    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot probe existing socket ${path}: ${(err as Error).message}`);
+  }
+  if (state === 'live') {
+    throw new SockgateError('SOCKGATE_ERR_LISTEN_IN_USE', `${path} is served by another live process`);
+  }
+  unlinkSync(path);
+}
+
+/** Resolve a group name or numeric gid using /etc/group. */
+export function resolveGroup(group: string, groupFile = '/etc/group'): number {
+  if (/^[0-9]+$/.test(group)) return Number(group);
+  let text = '';
+  try {
+    text = readFileSync(groupFile, 'utf8');
+  } catch {
+    /* fall through to the error below */
+  }
+  for (const line of text.split('\n')) {
+    const [name, , gid] = line.split(':');
+    if (name === group && gid !== undefined && /^[0-9]+$/.test(gid)) return Number(gid);
+  }
+  throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `group "${group}" not found in ${groupFile}`);
+}
+
+export interface PreparedSocket {
+  /** where to bind (inside a private directory) */
+  readonly bindPath: string;
+  /** after binding: apply mode and group, then move the socket to its final path */
+  publish(): void;
+  /** remove the socket (and the private directory if still there) */
+  cleanup(): void;
+}
+
+export async function prepareSocket(path: string, mode: number, gid: number | null): Promise<PreparedSocket> {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot create directory ${dir}: ${(err as Error).message}`);
+  }
+  await clearStaleSocket(path);
+  let privateDir: string;
+  try {
+    privateDir = mkdtempSync(join(dir, `.${basename(path)}.`));
+  } catch (err) {
+    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot create a temporary directory in ${dir}: ${(err as Error).message}`);
+  }
+  const bindPath = join(privateDir, 's');
+  let published = false;
+  return {
+    bindPath,
+    publish() {
+      try {
+        chmodSync(bindPath, mode);
+        if (gid !== null) chownSync(bindPath, -1, gid);
+        renameSync(bindPath, path);
+        published = true;
+        rmdirSync(privateDir);
+      } catch (err) {
+        throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot publish socket at ${path}: ${(err as Error).message}`);
+      }
+    },
+    cleanup() {
+      for (const p of published ? [path] : [bindPath]) {
+        try {
+          unlinkSync(p);
+        } catch {
+          /* already gone */
+        }
+      }
+      try {
+        rmdirSync(privateDir);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Compile a validated PolicyDocument into immutable data that evaluate() reads on the hot path:
+ * globs become anchored RegExps, endpoint patterns become sets of ids, methods become sets.
+ */
+
+import { createHash } from 'node:crypto';
+import type { Effect, PolicyDocument, RuleDocument, ValueMatcherDocument } from './document.js';
+import { compileGlob } from './glob.js';
+import { endpointIdsMatching } from '../request/endpoint-match.js';
+import { isEngineTrue } from '../request/engine-values.js';
+
+export interface CompiledValueMatcher {
+  /** the matcher as written, for explanations */
+  readonly source: ValueMatcherDocument;
+  /** true: presence test (exists); false: value test applied to each value */
+  readonly presence: boolean;
+  readonly test: (value: string) => boolean;
+  /** for presence matchers: whether the parameter must be present */
+  readonly mustExist?: boolean;
+}
+
+export interface CompiledRule {
+  readonly id: string;
+  readonly effect: Effect;
+  readonly description: string | null;
+  readonly methods: ReadonlySet<string> | null;
+  readonly pathGlobs: readonly string[];
+  readonly pathRes: readonly RegExp[];
+  readonly endpointPatterns: readonly string[];
+  readonly endpointIds: ReadonlySet<string>;
+  readonly query: readonly (readonly [name: string, matcher: CompiledValueMatcher])[];
+}
+
+export interface CompiledPolicy {
+  readonly name: string;
+  /** where it came from: a file path or "built-in" */
+  readonly source: string;
+  /** sha256 of the policy text, first 16 hex digits; names the exact policy in audit records */
+  readonly hash: string;
+  readonly defaultEffect: Effect;
+  readonly rules: readonly CompiledRule[];
+  readonly denyRules: readonly CompiledRule[];
+  readonly allowRules: readonly CompiledRule[];
+}
+
+function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
+  if (m.exists !== undefined) {
+    return { source: m, presence: true, mustExist: m.exists, test: () => true };
+  }
+  if (m.equals !== undefined) {
+    const want = m.equals;
+    return { source: m, presence: false, test: (v) => v === want };
+  }
+  if (m.oneOf !== undefined) {
+    const set = new Set(m.oneOf);
+    return { source: m, presence: false, test: (v) => set.has(v) };
+  }
+  if (m.glob !== undefined) {
+    const re = compileGlob(m.glob);
+    return { source: m, presence: false, test: (v) => re.test(v) };
+  }
+  if (m.truthy !== undefined) {
+    const want = m.truthy;
+    return { source: m, presence: false, test: (v) => isEngineTrue(v) === want };
+  }
+  throw new Error('matcher has no condition');
+}
+
+function compileRule(r: RuleDocument): CompiledRule {
+  const endpointIds = new Set<string>();
+  for (const p of r.endpoints ?? []) for (const id of endpointIdsMatching(p)) endpointIds.add(id);
+  return Object.freeze({
+    id: r.id,
+    effect: r.effect,
+    description: r.description ?? null,
+    methods: r.methods ? new Set(r.methods) : null,
+    pathGlobs: Object.freeze([...(r.paths ?? [])]),
+    pathRes: Object.freeze((r.paths ?? []).map(compileGlob)),
+    endpointPatterns: Object.freeze([...(r.endpoints ?? [])]),
+    endpointIds,
+    query: Object.freeze(Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
+  });
+}
+
+export function policyHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function compilePolicy(doc: PolicyDocument, source: string, text: string): CompiledPolicy {
+  const rules = Object.freeze(doc.rules.map(compileRule));
+  return Object.freeze({
+    name: doc.name ?? source,
+    source,
+    hash: policyHash(text),
+    defaultEffect: doc.default,
+    rules,
+    denyRules: Object.freeze(rules.filter((r) => r.effect === 'deny')),
+    allowRules: Object.freeze(rules.filter((r) => r.effect === 'allow')),
+  });
+}

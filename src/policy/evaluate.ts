@@ -1,0 +1,80 @@
+/**
+ * evaluate(policy, facts) → Decision. Pure and order-independent: any matching deny rule wins,
+ * else any matching allow rule allows, else the policy default applies. The reported rule is the
+ * first matching one in file order within its effect; the effect never depends on order.
+ */
+
+import type { Effect } from './document.js';
+import type { CompiledPolicy, CompiledRule } from './compile.js';
+import type { Query } from '../request/normalize.js';
+
+/** What a decision is made on: the normalised request and the endpoint it reaches. */
+export interface RequestFacts {
+  readonly method: string;
+  /** decoded, version-less path */
+  readonly path: string;
+  /** endpoint id, or null when the path matches no known endpoint */
+  readonly endpoint: string | null;
+  readonly query: Query;
+}
+
+export interface Decision {
+  readonly effect: Effect;
+  /** the deciding rule, or null when the policy default decided */
+  readonly ruleId: string | null;
+  /** human-readable reason, also sent to the client on denial */
+  readonly reason: string;
+}
+
+/**
+ * Query conditions never depend on which copy of a repeated parameter the engine reads: an allow
+ * rule's condition must hold for every value, a deny rule's for at least one. An absent parameter
+ * is read as the engine reads it: the empty string.
+ */
+function queryHolds(rule: CompiledRule, query: Query): boolean {
+  for (const [name, matcher] of rule.query) {
+    const values = query.get(name) ?? [];
+    if (matcher.presence) {
+      if (values.length > 0 !== matcher.mustExist) return false;
+      continue;
+    }
+    const seen = values.length > 0 ? values : [''];
+    const holds = rule.effect === 'allow' ? seen.every(matcher.test) : seen.some(matcher.test);
+    if (!holds) return false;
+  }
+  return true;
+}
+
+function targetMatches(rule: CompiledRule, facts: RequestFacts): boolean {
+  if (facts.endpoint !== null && rule.endpointIds.has(facts.endpoint)) return true;
+  for (const re of rule.pathRes) if (re.test(facts.path)) return true;
+  return false;
+}
+
+export function ruleMatches(rule: CompiledRule, facts: RequestFacts): boolean {
+  if (rule.methods !== null && !rule.methods.has(facts.method)) return false;
+  if (!targetMatches(rule, facts)) return false;
+  return queryHolds(rule, facts.query);
+}
+
+function describeRule(rule: CompiledRule): string {
+  return rule.description ? `rule ${rule.id} (${rule.description})` : `rule ${rule.id}`;
+}
+
+export function evaluate(policy: CompiledPolicy, facts: RequestFacts): Decision {
+  const first =
+    policy.denyRules.find((r) => ruleMatches(r, facts)) ?? policy.allowRules.find((r) => ruleMatches(r, facts));
+  if (first !== undefined) {
+    return {
+      effect: first.effect,
+      ruleId: first.id,
+      reason: `${first.effect === 'deny' ? 'denied' : 'allowed'} by ${describeRule(first)}`,
+    };
+  }
+  const what = `${facts.method} ${facts.path} (endpoint ${facts.endpoint ?? 'unknown'})`;
+  return {
+    effect: policy.defaultEffect,
+    ruleId: null,
+    reason: `no rule matched ${what}; policy "${policy.name}" defaults to ${policy.defaultEffect}`,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Reading policy files from disk: the only file access of the policy module.
+ */
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SockgateError } from '../errors.js';
+import { compilePolicy, type CompiledPolicy } from './compile.js';
+import { formatProblem, type PolicyProblem } from './document.js';
+import { loadPolicyText } from './load.js';
+
+/** The built-in default: the shipped read-only preset (src/policy → ../../policies, also from dist/policy). */
+export const BUILT_IN_POLICY_FILE = fileURLToPath(new URL('../../policies/read-only.yaml', import.meta.url));
+
+function readPolicy(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SockgateError('SOCKGATE_ERR_POLICY_READ', `cannot read policy ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Validate a policy file; returns every problem (empty when valid). Throws only if unreadable. */
+export function checkPolicyFile(file: string): readonly PolicyProblem[] {
+  const result = loadPolicyText(readPolicy(file), file);
+  return result.ok ? [] : result.problems;
+}
+
+/** Load and compile a policy file, or throw one SockgateError listing every problem. */
+export function loadPolicyFile(file: string, source = file): CompiledPolicy {
+  const text = readPolicy(file);
+  const result = loadPolicyText(text, file);
+  if (!result.ok) {
+    throw new SockgateError(
+      'SOCKGATE_ERR_POLICY_INVALID',
+      `policy ${file} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`,
+      result.problems.map(formatProblem),
+    );
+  }
+  return compilePolicy(result.document, source, text);
+}
+
+export function loadBuiltInPolicy(): CompiledPolicy {
+  return loadPolicyFile(BUILT_IN_POLICY_FILE, 'built-in:read-only');
+}

@@ -1,0 +1,329 @@
+/**
+ * Parse a policy file (YAML) and validate it against the closed schema, collecting every problem
+ * with file:line:col and a JSON pointer. Pure: takes text, returns a PolicyDocument or problems.
+ */
+
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  HTTP_METHODS,
+  type Effect,
+  type PolicyDocument,
+  type PolicyMethod,
+  type PolicyProblem,
+  type RuleDocument,
+  type ValueMatcherDocument,
+} from './document.js';
+import { compileGlob } from './glob.js';
+import { endpointIdsMatching } from '../request/endpoint-match.js';
+
+export type LoadResult =
+  | { readonly ok: true; readonly document: PolicyDocument }
+  | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
+
+const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy'] as const;
+
+class Validator {
+  readonly problems: PolicyProblem[] = [];
+  private readonly lines: LineCounter;
+  private readonly file: string;
+
+  constructor(file: string, lines: LineCounter) {
+    this.file = file;
+    this.lines = lines;
+  }
+
+  problem(node: Node | Pair | null | undefined, pointer: string, message: string): void {
+    let offset = 0;
+    const n = node && 'range' in node ? node : node && 'key' in node ? (node.key as Node | null) : null;
+    if (n && n.range) offset = n.range[0];
+    const { line, col } = this.lines.linePos(offset);
+    this.problems.push({ file: this.file, pointer, line, col, message });
+  }
+
+  map(node: unknown, pointer: string, allowed: readonly string[]): YAMLMap<unknown, unknown> | null {
+    if (!isMap(node)) {
+      this.problem(node as Node, pointer, 'expected a mapping');
+      return null;
+    }
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key !== 'string') {
+        this.problem(pair.key as Node, pointer, 'keys must be plain strings');
+      } else if (!allowed.includes(key)) {
+        this.problem(pair.key as Node, `${pointer}/${key}`, `unknown key "${key}"; allowed here: ${allowed.join(', ')}`);
+      }
+    }
+    return node;
+  }
+
+  string(node: unknown, pointer: string, what = 'a string'): string | undefined {
+    if (isScalar(node) && typeof node.value === 'string') return node.value;
+    this.problem(node as Node, pointer, `expected ${what}`);
+    return undefined;
+  }
+
+  bool(node: unknown, pointer: string): boolean | undefined {
+    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
+    this.problem(node as Node, pointer, 'expected true or false');
+    return undefined;
+  }
+
+  /** A list of strings; a single string is accepted as a list of one. */
+  strings(node: unknown, pointer: string): { value: string; node: Node; pointer: string }[] | undefined {
+    if (isScalar(node) && typeof node.value === 'string') return [{ value: node.value, node, pointer }];
+    if (!isSeq(node)) {
+      this.problem(node as Node, pointer, 'expected a string or a list of strings');
+      return undefined;
+    }
+    if (node.items.length === 0) {
+      this.problem(node, pointer, 'list must not be empty (leave the key out instead)');
+      return undefined;
+    }
+    const out: { value: string; node: Node; pointer: string }[] = [];
+    node.items.forEach((item, i) => {
+      const v = this.string(item, `${pointer}/${i}`);
+      if (v !== undefined) out.push({ value: v, node: item as Node, pointer: `${pointer}/${i}` });
+    });
+    return out;
+  }
+}
+
+function entries(map: YAMLMap<unknown, unknown>): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const pair of map.items) {
+    if (isScalar(pair.key) && typeof pair.key.value === 'string') out.push([pair.key.value, pair.value]);
+  }
+  return out;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMatcherDocument | undefined {
+  const map = v.map(node, pointer, MATCHER_KEYS);
+  if (!map) return undefined;
+  const present = entries(map).filter(([k]) => (MATCHER_KEYS as readonly string[]).includes(k));
+  if (present.length !== 1) {
+    v.problem(map, pointer, `a matcher needs exactly one of: ${MATCHER_KEYS.join(', ')}`);
+    return undefined;
+  }
+  const [key, value] = present[0]!;
+  const p = `${pointer}/${key}`;
+  switch (key) {
+    case 'equals': {
+      const s = v.string(value, p);
+      return s === undefined ? undefined : { equals: s };
+    }
+    case 'glob': {
+      const s = v.string(value, p);
+      if (s === undefined) return undefined;
+      try {
+        compileGlob(s);
+      } catch (err) {
+        v.problem(value as Node, p, `invalid glob "${s}": ${(err as Error).message}`);
+        return undefined;
+      }
+      return { glob: s };
+    }
+    case 'oneOf': {
+      if (!isSeq(value) || value.items.length === 0) {
+        v.problem(value as Node, p, 'expected a non-empty list of strings');
+        return undefined;
+      }
+      const list = v.strings(value, p);
+      return list === undefined ? undefined : { oneOf: list.map((x) => x.value) };
+    }
+    case 'exists': {
+      const b = v.bool(value, p);
+      return b === undefined ? undefined : { exists: b };
+    }
+    case 'truthy': {
+      const b = v.bool(value, p);
+      return b === undefined ? undefined : { truthy: b };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query'] as const;
+
+function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map<string, string>): RuleDocument | undefined {
+  const map = v.map(node, pointer, RULE_KEYS);
+  if (!map) return undefined;
+  const fields = new Map(entries(map));
+  const problemsBefore = v.problems.length;
+
+  let id: string | undefined;
+  if (!fields.has('id')) v.problem(map, pointer, 'every rule needs an "id"');
+  else {
+    id = v.string(fields.get('id'), `${pointer}/id`);
+    if (id !== undefined && !RULE_ID.test(id)) {
+      v.problem(fields.get('id') as Node, `${pointer}/id`, `rule id "${id}" must be 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    } else if (id !== undefined) {
+      const earlier = seenIds.get(id);
+      if (earlier !== undefined) v.problem(fields.get('id') as Node, `${pointer}/id`, `duplicate rule id "${id}" (first used at ${earlier})`);
+      else seenIds.set(id, pointer);
+    }
+  }
+
+  let effect: Effect | undefined;
+  if (!fields.has('effect')) v.problem(map, pointer, 'every rule needs an "effect": allow or deny');
+  else {
+    const e = v.string(fields.get('effect'), `${pointer}/effect`, '"allow" or "deny"');
+    if (e === 'allow' || e === 'deny') effect = e;
+    else if (e !== undefined) v.problem(fields.get('effect') as Node, `${pointer}/effect`, `effect must be "allow" or "deny", not "${e}"`);
+  }
+
+  const rule: {
+    -readonly [K in keyof RuleDocument]?: RuleDocument[K];
+  } = {};
+
+  if (fields.has('description')) {
+    const d = v.string(fields.get('description'), `${pointer}/description`);
+    if (d !== undefined) rule.description = d;
+  }
+
+  if (fields.has('methods')) {
+    const list = v.strings(fields.get('methods'), `${pointer}/methods`);
+    if (list) {
+      const methods: PolicyMethod[] = [];
+      for (const m of list) {
+        if ((HTTP_METHODS as readonly string[]).includes(m.value)) methods.push(m.value as PolicyMethod);
+        else v.problem(m.node, m.pointer, `unknown method "${m.value}"; use one of ${HTTP_METHODS.join(', ')} (upper case)`);
+      }
+      rule.methods = methods;
+    }
+  }
+
+  if (fields.has('paths')) {
+    const list = v.strings(fields.get('paths'), `${pointer}/paths`);
+    if (list) {
+      for (const p of list) {
+        if (!p.value.startsWith('/')) {
+          v.problem(p.node, p.pointer, `path glob "${p.value}" must start with "/" (it matches the path without the /vX.Y prefix)`);
+          continue;
+        }
+        if (/^\/v[0-9.]+(\/|$)/.test(p.value)) {
+          v.problem(p.node, p.pointer, `path glob "${p.value}" starts with a version prefix; globs match the path without it, so leave it out`);
+          continue;
+        }
+        try {
+          compileGlob(p.value);
+        } catch (err) {
+          v.problem(p.node, p.pointer, `invalid glob "${p.value}": ${(err as Error).message}`);
+        }
+      }
+      rule.paths = list.map((p) => p.value);
+    }
+  }
+
+  if (fields.has('endpoints')) {
+    const list = v.strings(fields.get('endpoints'), `${pointer}/endpoints`);
+    if (list) {
+      for (const e of list) {
+        let matched: readonly string[] = [];
+        try {
+          matched = endpointIdsMatching(e.value);
+        } catch (err) {
+          v.problem(e.node, e.pointer, `invalid endpoint pattern "${e.value}": ${(err as Error).message}`);
+          continue;
+        }
+        if (matched.length === 0) {
+          v.problem(e.node, e.pointer, `"${e.value}" names no known endpoint (see the endpoint table in README)`);
+        }
+      }
+      rule.endpoints = list.map((e) => e.value);
+    }
+  }
+
+  if (!fields.has('paths') && !fields.has('endpoints')) {
+    v.problem(map, pointer, 'a rule needs "paths" or "endpoints" (use paths: ["/**"] to match every path)');
+  }
+
+  if (fields.has('query')) {
+    const qnode = fields.get('query');
+    const qpointer = `${pointer}/query`;
+    if (!isMap(qnode) || qnode.items.length === 0) {
+      v.problem(qnode as Node, qpointer, 'expected a non-empty mapping of parameter name to matcher');
+    } else {
+      const query: Record<string, ValueMatcherDocument> = {};
+      for (const pair of qnode.items) {
+        const name = isScalar(pair.key) ? pair.key.value : undefined;
+        if (typeof name !== 'string' || name === '') {
+          v.problem(pair.key as Node, qpointer, 'query parameter names must be non-empty strings');
+          continue;
+        }
+        const m = validateMatcher(v, pair.value, `${qpointer}/${escapePointer(name)}`);
+        if (m) query[name] = m;
+      }
+      rule.query = query;
+    }
+  }
+
+  if (v.problems.length !== problemsBefore || id === undefined || effect === undefined) return undefined;
+  return { ...rule, id, effect } as RuleDocument;
+}
+
+const TOP_KEYS = ['version', 'name', 'description', 'default', 'rules'] as const;
+
+/** Parse and validate a policy. `file` is used only to label problems. */
+export function loadPolicyText(text: string, file: string): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const v = new Validator(file, lines);
+
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const pos = lines.linePos(e.pos[0]);
+    v.problems.push({ file, pointer: '', line: pos.line, col: pos.col, message: `YAML: ${e.message.split('\n')[0]}` });
+  }
+  if (v.problems.length > 0) return { ok: false, problems: v.problems };
+
+  const root = v.map(doc.contents, '', TOP_KEYS);
+  if (!root) return { ok: false, problems: v.problems };
+  const fields = new Map(entries(root));
+
+  if (!fields.has('version')) v.problem(root, '', 'missing "version: 1"');
+  else {
+    const ver = fields.get('version');
+    if (!(isScalar(ver) && ver.value === 1)) v.problem(ver as Node, '/version', 'only "version: 1" is supported');
+  }
+
+  let name: string | undefined;
+  if (fields.has('name')) name = v.string(fields.get('name'), '/name');
+  let description: string | undefined;
+  if (fields.has('description')) description = v.string(fields.get('description'), '/description');
+
+  let def: Effect = 'deny';
+  if (fields.has('default')) {
+    const d = v.string(fields.get('default'), '/default', '"allow" or "deny"');
+    if (d === 'allow' || d === 'deny') def = d;
+    else if (d !== undefined) v.problem(fields.get('default') as Node, '/default', `default must be "allow" or "deny", not "${d}"`);
+  }
+
+  const rules: RuleDocument[] = [];
+  if (!fields.has('rules')) v.problem(root, '', 'missing "rules" (a list; it may be empty)');
+  else {
+    const seq = fields.get('rules');
+    if (!isSeq(seq)) v.problem(seq as Node, '/rules', 'expected a list of rules');
+    else {
+      const seen = new Map<string, string>();
+      seq.items.forEach((item, i) => {
+        const r = validateRule(v, item, `/rules/${i}`, seen);
+        if (r) rules.push(r);
+      });
+    }
+  }
+
+  if (v.problems.length > 0) return { ok: false, problems: v.problems };
+  const document: PolicyDocument = {
+    version: 1,
+    default: def,
+    rules,
+    ...(name !== undefined ? { name } : {}),
+    ...(description !== undefined ? { description } : {}),
+  };
+  return { ok: true, document };
+}

@@ -1,0 +1,215 @@
+/**
+ * The Docker Engine API route table, as registered by the engine's routers.
+ *
+ * Source: moby api/server/router/<group>/<group>.go (daemon/server/router/... in moby v29+), one
+ * `router.New<Method>Route(path, handler)` per entry below, and api/server/server.go CreateMux,
+ * which registers every route twice, `/v{version:[0-9.]+}` + path and then the bare path, in
+ * router order. Router order (cmd/dockerd/daemon.go initRouter in 20.10, buildRouters later):
+ * checkpoint, container, image, system, volume, build, session, swarm, plugin, distribution,
+ * grpc and network (20.10: grpc before network; v29: network, debug, grpc), then debug.
+ * Verified against a 20.10.24 engine (API 1.41): every entry except `volumes.update` (API 1.42+)
+ * is routed there (a request with `/v1.11/` reaches the route and fails the version check instead
+ * of answering "page not found"). See docs/engine-behaviour.md.
+ *
+ * Matching: gorilla/mux tries routes in registration order and the first route whose path
+ * regexp AND method both match wins; a route whose path matches but whose method does not is
+ * skipped (Router.Match / Route.Match, ErrMethodMismatch). This array is in that order, so
+ * FIRST MATCH WINS, IN ARRAY ORDER, AS IN THE ENGINE. Overlaps that depend on the order:
+ *  - DELETE /containers/{name}/checkpoints/{checkpoint} also matches DELETE /containers/{name*}
+ *    (the engine registers the checkpoint router first "or the DELETE gets masked"; the route is
+ *    experimental, so on a non-experimental engine it answers 501 and does not delete anything);
+ *  - GET /debug/pprof/{cmdline,profile,symbol,trace} also match GET /debug/pprof/{name}.
+ * No other pair of same-method templates can match the same path: every other `{x*}` template
+ * ends in a literal suffix that no other template of that method ends in.
+ *
+ * Templates: `{name}` is one non-empty segment (gorilla's default `[^/]+`); `{name*}` is what moby
+ * writes as `{name:.*}` (or `{id:.+}`): any characters, `/` included, so `/containers/a/b/json`
+ * is containers.inspect of "a/b" and `/images/library/busybox:latest/json` is images.inspect.
+ * Moby's `.*` also matches the empty string (`/containers//json`), but the engine's router
+ * redirects paths with empty segments before routing, so `{name*}` is "one or more characters".
+ * Go's `.` does not match "\n" (and does match "\r", U+2028, U+2029).
+ *
+ * HEAD: gorilla matches methods exactly; a HEAD request only reaches the two routes registered
+ * for HEAD (/_ping and /containers/{name*}/archive) and gets 404 "page not found" elsewhere.
+ * OPTIONS: the system router registers OPTIONS /{anyroute:.*} (CORS preflight; answers 200,
+ * empty body) for every path, hence 'OPTIONS' in HttpMethod.
+ */
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
+
+export interface EndpointSpec {
+  /** stable dotted id, e.g. 'containers.create', 'containers.inspect', 'exec.start', 'images.inspect' */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** path template WITHOUT the /vX.Y prefix. `{name}` = exactly one non-empty segment; `{name*}` = one or more segments (moby routes written with `{name:.*}`, e.g. images with slashes in their reference). */
+  readonly template: string;
+  /** 'hijack' when the engine hijacks the connection (attach, exec start, session, grpc, attach/ws); absent otherwise */
+  readonly connection?: 'hijack';
+  /** short human description */
+  readonly summary: string;
+}
+
+export const ENDPOINTS: readonly EndpointSpec[] = [
+  // ── checkpoint router (api/server/router/checkpoint/checkpoint.go) ── all router.Experimental:
+  // registered on every engine, but answer 501 "experimental feature is disabled" unless the
+  // daemon runs with --experimental. Registered before the container router on purpose.
+  { id: 'checkpoints.list', method: 'GET', template: '/containers/{name*}/checkpoints', summary: 'List checkpoints of a container (experimental)' },
+  { id: 'checkpoints.create', method: 'POST', template: '/containers/{name*}/checkpoints', summary: 'Create a checkpoint of a container (experimental)' },
+  // Note: single-segment {name} and {checkpoint} here (moby writes `{name}`, not `{name:.*}`).
+  { id: 'checkpoints.delete', method: 'DELETE', template: '/containers/{name}/checkpoints/{checkpoint}', summary: 'Delete a checkpoint (experimental); matched before containers.delete' },
+
+  // ── container router (api/server/router/container/container.go) ──
+  // HEAD
+  { id: 'containers.archiveInfo', method: 'HEAD', template: '/containers/{name*}/archive', summary: 'Stat a path in a container (X-Docker-Container-Path-Stat header)' },
+  // GET
+  { id: 'containers.list', method: 'GET', template: '/containers/json', summary: 'List containers' },
+  { id: 'containers.export', method: 'GET', template: '/containers/{name*}/export', summary: 'Export a container filesystem as a tar stream' },
+  { id: 'containers.changes', method: 'GET', template: '/containers/{name*}/changes', summary: 'List filesystem changes of a container' },
+  { id: 'containers.inspect', method: 'GET', template: '/containers/{name*}/json', summary: 'Inspect a container (includes Config.Env)' },
+  { id: 'containers.top', method: 'GET', template: '/containers/{name*}/top', summary: 'List processes running in a container' },
+  { id: 'containers.logs', method: 'GET', template: '/containers/{name*}/logs', summary: 'Read (or follow) container logs' },
+  { id: 'containers.stats', method: 'GET', template: '/containers/{name*}/stats', summary: 'Container resource usage statistics (streams by default)' },
+  { id: 'containers.attachWebsocket', method: 'GET', template: '/containers/{name*}/attach/ws', connection: 'hijack', summary: 'Attach to a container over a WebSocket' },
+  { id: 'exec.inspect', method: 'GET', template: '/exec/{id*}/json', summary: 'Inspect an exec instance' },
+  { id: 'containers.archive', method: 'GET', template: '/containers/{name*}/archive', summary: 'Read a file or directory from a container as a tar archive' },
+  // POST
+  { id: 'containers.create', method: 'POST', template: '/containers/create', summary: 'Create a container' },
+  { id: 'containers.kill', method: 'POST', template: '/containers/{name*}/kill', summary: 'Send a signal to a container' },
+  { id: 'containers.pause', method: 'POST', template: '/containers/{name*}/pause', summary: 'Pause a container' },
+  { id: 'containers.unpause', method: 'POST', template: '/containers/{name*}/unpause', summary: 'Unpause a container' },
+  { id: 'containers.restart', method: 'POST', template: '/containers/{name*}/restart', summary: 'Restart a container' },
+  { id: 'containers.start', method: 'POST', template: '/containers/{name*}/start', summary: 'Start a container' },
+  { id: 'containers.stop', method: 'POST', template: '/containers/{name*}/stop', summary: 'Stop a container' },
+  { id: 'containers.wait', method: 'POST', template: '/containers/{name*}/wait', summary: 'Wait for a container to reach a condition' },
+  { id: 'containers.resize', method: 'POST', template: '/containers/{name*}/resize', summary: 'Resize the TTY of a container' },
+  { id: 'containers.attach', method: 'POST', template: '/containers/{name*}/attach', connection: 'hijack', summary: 'Attach to container stdio (hijacked raw stream)' },
+  { id: 'exec.create', method: 'POST', template: '/containers/{name*}/exec', summary: 'Create an exec instance in a container' },
+  { id: 'exec.start', method: 'POST', template: '/exec/{id*}/start', connection: 'hijack', summary: 'Start an exec instance (hijacked raw stream unless Detach is true)' },
+  { id: 'exec.resize', method: 'POST', template: '/exec/{id*}/resize', summary: 'Resize the TTY of an exec instance' },
+  { id: 'containers.rename', method: 'POST', template: '/containers/{name*}/rename', summary: 'Rename a container' },
+  { id: 'containers.update', method: 'POST', template: '/containers/{name*}/update', summary: 'Update resources and restart policy of a container' },
+  { id: 'containers.prune', method: 'POST', template: '/containers/prune', summary: 'Delete stopped containers' },
+  // /commit is registered by the container router; its API operation is ImageCommit.
+  { id: 'images.commit', method: 'POST', template: '/commit', summary: 'Create an image from a container' },
+  // PUT
+  { id: 'containers.putArchive', method: 'PUT', template: '/containers/{name*}/archive', summary: 'Extract a tar archive into a container filesystem' },
+  // DELETE
+  { id: 'containers.delete', method: 'DELETE', template: '/containers/{name*}', summary: 'Remove a container' },
+
+  // ── image router (api/server/router/image/image.go) ──
+  { id: 'images.list', method: 'GET', template: '/images/json', summary: 'List images' },
+  { id: 'images.search', method: 'GET', template: '/images/search', summary: 'Search a registry for images' },
+  { id: 'images.getAll', method: 'GET', template: '/images/get', summary: 'Export several images as a tar archive (names in ?names=)' },
+  { id: 'images.get', method: 'GET', template: '/images/{name*}/get', summary: 'Export an image as a tar archive' },
+  { id: 'images.history', method: 'GET', template: '/images/{name*}/history', summary: 'Image layer history' },
+  { id: 'images.inspect', method: 'GET', template: '/images/{name*}/json', summary: 'Inspect an image' },
+  { id: 'images.load', method: 'POST', template: '/images/load', summary: 'Load images from a tar archive' },
+  { id: 'images.create', method: 'POST', template: '/images/create', summary: 'Pull an image (fromImage) or import one (fromSrc)' },
+  { id: 'images.push', method: 'POST', template: '/images/{name*}/push', summary: 'Push an image to a registry' },
+  { id: 'images.tag', method: 'POST', template: '/images/{name*}/tag', summary: 'Tag an image' },
+  { id: 'images.prune', method: 'POST', template: '/images/prune', summary: 'Delete unused images' },
+  { id: 'images.delete', method: 'DELETE', template: '/images/{name*}', summary: 'Remove an image or tag' },
+
+  // ── system router (api/server/router/system/system.go) ──
+  { id: 'system.options', method: 'OPTIONS', template: '/{anyroute*}', summary: 'CORS preflight: OPTIONS on any path answers 200 with an empty body' },
+  { id: 'system.ping', method: 'GET', template: '/_ping', summary: 'Ping (API version negotiation)' },
+  { id: 'system.pingHead', method: 'HEAD', template: '/_ping', summary: 'Ping with HEAD' },
+  { id: 'system.events', method: 'GET', template: '/events', summary: 'Stream engine events' },
+  { id: 'system.info', method: 'GET', template: '/info', summary: 'System-wide information' },
+  { id: 'system.version', method: 'GET', template: '/version', summary: 'Engine and API versions' },
+  { id: 'system.dataUsage', method: 'GET', template: '/system/df', summary: 'Disk usage (docker system df)' },
+  { id: 'system.auth', method: 'POST', template: '/auth', summary: 'Check registry credentials' },
+
+  // ── volume router (api/server/router/volume/volume.go) ──
+  { id: 'volumes.list', method: 'GET', template: '/volumes', summary: 'List volumes' },
+  { id: 'volumes.inspect', method: 'GET', template: '/volumes/{name*}', summary: 'Inspect a volume' },
+  { id: 'volumes.create', method: 'POST', template: '/volumes/create', summary: 'Create a volume' },
+  { id: 'volumes.prune', method: 'POST', template: '/volumes/prune', summary: 'Delete unused volumes' },
+  // API 1.42+ (moby 22.06+): not registered by 20.10, which answers 404 "page not found".
+  { id: 'volumes.update', method: 'PUT', template: '/volumes/{name*}', summary: 'Update a cluster volume (API 1.42+)' },
+  { id: 'volumes.delete', method: 'DELETE', template: '/volumes/{name*}', summary: 'Remove a volume' },
+
+  // ── build router (api/server/router/build/build.go) ──
+  { id: 'images.build', method: 'POST', template: '/build', summary: 'Build an image (ImageBuild)' },
+  { id: 'build.prune', method: 'POST', template: '/build/prune', summary: 'Delete build cache' },
+  { id: 'build.cancel', method: 'POST', template: '/build/cancel', summary: 'Cancel a running build' },
+
+  // ── session router (api/server/router/session/session.go) ── needs Upgrade: h2c
+  { id: 'session', method: 'POST', template: '/session', connection: 'hijack', summary: 'Start a BuildKit session (HTTP/2 over the hijacked connection)' },
+
+  // ── swarm router (api/server/router/swarm/cluster.go) ──
+  { id: 'swarm.init', method: 'POST', template: '/swarm/init', summary: 'Initialize a swarm' },
+  { id: 'swarm.join', method: 'POST', template: '/swarm/join', summary: 'Join a swarm' },
+  { id: 'swarm.leave', method: 'POST', template: '/swarm/leave', summary: 'Leave a swarm' },
+  { id: 'swarm.inspect', method: 'GET', template: '/swarm', summary: 'Inspect the swarm (includes join tokens)' },
+  { id: 'swarm.unlockkey', method: 'GET', template: '/swarm/unlockkey', summary: 'Get the swarm unlock key' },
+  { id: 'swarm.update', method: 'POST', template: '/swarm/update', summary: 'Update the swarm' },
+  { id: 'swarm.unlock', method: 'POST', template: '/swarm/unlock', summary: 'Unlock a locked manager' },
+  { id: 'services.list', method: 'GET', template: '/services', summary: 'List services' },
+  { id: 'services.inspect', method: 'GET', template: '/services/{id}', summary: 'Inspect a service' },
+  { id: 'services.create', method: 'POST', template: '/services/create', summary: 'Create a service' },
+  { id: 'services.update', method: 'POST', template: '/services/{id}/update', summary: 'Update a service' },
+  { id: 'services.delete', method: 'DELETE', template: '/services/{id}', summary: 'Remove a service' },
+  { id: 'services.logs', method: 'GET', template: '/services/{id}/logs', summary: 'Read service logs' },
+  { id: 'nodes.list', method: 'GET', template: '/nodes', summary: 'List nodes' },
+  { id: 'nodes.inspect', method: 'GET', template: '/nodes/{id}', summary: 'Inspect a node' },
+  { id: 'nodes.delete', method: 'DELETE', template: '/nodes/{id}', summary: 'Remove a node' },
+  { id: 'nodes.update', method: 'POST', template: '/nodes/{id}/update', summary: 'Update a node' },
+  { id: 'tasks.list', method: 'GET', template: '/tasks', summary: 'List tasks' },
+  { id: 'tasks.inspect', method: 'GET', template: '/tasks/{id}', summary: 'Inspect a task' },
+  { id: 'tasks.logs', method: 'GET', template: '/tasks/{id}/logs', summary: 'Read task logs' },
+  { id: 'secrets.list', method: 'GET', template: '/secrets', summary: 'List secrets' },
+  { id: 'secrets.create', method: 'POST', template: '/secrets/create', summary: 'Create a secret' },
+  { id: 'secrets.delete', method: 'DELETE', template: '/secrets/{id}', summary: 'Remove a secret' },
+  { id: 'secrets.inspect', method: 'GET', template: '/secrets/{id}', summary: 'Inspect a secret (metadata only)' },
+  { id: 'secrets.update', method: 'POST', template: '/secrets/{id}/update', summary: 'Update a secret' },
+  { id: 'configs.list', method: 'GET', template: '/configs', summary: 'List configs' },
+  { id: 'configs.create', method: 'POST', template: '/configs/create', summary: 'Create a config' },
+  { id: 'configs.delete', method: 'DELETE', template: '/configs/{id}', summary: 'Remove a config' },
+  { id: 'configs.inspect', method: 'GET', template: '/configs/{id}', summary: 'Inspect a config (includes its data)' },
+  { id: 'configs.update', method: 'POST', template: '/configs/{id}/update', summary: 'Update a config' },
+
+  // ── plugin router (api/server/router/plugin/plugin.go) ──
+  { id: 'plugins.list', method: 'GET', template: '/plugins', summary: 'List plugins' },
+  { id: 'plugins.inspect', method: 'GET', template: '/plugins/{name*}/json', summary: 'Inspect a plugin' },
+  { id: 'plugins.privileges', method: 'GET', template: '/plugins/privileges', summary: 'Privileges a plugin needs (GetPluginPrivileges)' },
+  { id: 'plugins.delete', method: 'DELETE', template: '/plugins/{name*}', summary: 'Remove a plugin' },
+  { id: 'plugins.enable', method: 'POST', template: '/plugins/{name*}/enable', summary: 'Enable a plugin' },
+  { id: 'plugins.disable', method: 'POST', template: '/plugins/{name*}/disable', summary: 'Disable a plugin' },
+  { id: 'plugins.pull', method: 'POST', template: '/plugins/pull', summary: 'Install a plugin' },
+  { id: 'plugins.push', method: 'POST', template: '/plugins/{name*}/push', summary: 'Push a plugin' },
+  { id: 'plugins.upgrade', method: 'POST', template: '/plugins/{name*}/upgrade', summary: 'Upgrade a plugin' },
+  { id: 'plugins.set', method: 'POST', template: '/plugins/{name*}/set', summary: 'Configure a plugin' },
+  { id: 'plugins.create', method: 'POST', template: '/plugins/create', summary: 'Create a plugin from a tar archive' },
+
+  // ── distribution router (api/server/router/distribution/distribution.go) ──
+  { id: 'distribution.inspect', method: 'GET', template: '/distribution/{name*}/json', summary: 'Image manifest and platforms from the registry' },
+
+  // ── grpc router (api/server/router/grpc/grpc.go) ── needs Upgrade: h2c
+  { id: 'grpc', method: 'POST', template: '/grpc', connection: 'hijack', summary: 'BuildKit gRPC API (HTTP/2 over the hijacked connection)' },
+
+  // ── network router (api/server/router/network/network.go) ── only when networking is enabled
+  { id: 'networks.list', method: 'GET', template: '/networks', summary: 'List networks' },
+  // Registered with a trailing slash; sockgate refuses trailing slashes before matching.
+  { id: 'networks.listSlash', method: 'GET', template: '/networks/', summary: 'List networks (GET /networks/ with a trailing slash)' },
+  // moby writes {id:.+} here
+  { id: 'networks.inspect', method: 'GET', template: '/networks/{id*}', summary: 'Inspect a network' },
+  { id: 'networks.create', method: 'POST', template: '/networks/create', summary: 'Create a network' },
+  { id: 'networks.connect', method: 'POST', template: '/networks/{id*}/connect', summary: 'Connect a container to a network' },
+  { id: 'networks.disconnect', method: 'POST', template: '/networks/{id*}/disconnect', summary: 'Disconnect a container from a network' },
+  { id: 'networks.prune', method: 'POST', template: '/networks/prune', summary: 'Delete unused networks' },
+  { id: 'networks.delete', method: 'DELETE', template: '/networks/{id*}', summary: 'Remove a network' },
+
+  // ── debug router (api/server/router/debug/debug.go), always registered, debug mode or not ──
+  // 20.10: registered WITHOUT a method and WITHOUT the version prefix (m.Path("/debug"+path)):
+  // every method except OPTIONS (caught by system.options first) reaches these handlers there,
+  // e.g. POST /debug/vars. moby v29 registers them as GET routes, with and without /vX.Y.
+  { id: 'debug.vars', method: 'GET', template: '/debug/vars', summary: 'expvar dump (daemon command line, memstats)' },
+  { id: 'debug.pprofIndex', method: 'GET', template: '/debug/pprof/', summary: 'pprof index (trailing slash)' },
+  { id: 'debug.pprofCmdline', method: 'GET', template: '/debug/pprof/cmdline', summary: 'pprof: daemon command line' },
+  { id: 'debug.pprofProfile', method: 'GET', template: '/debug/pprof/profile', summary: 'pprof: CPU profile' },
+  { id: 'debug.pprofSymbol', method: 'GET', template: '/debug/pprof/symbol', summary: 'pprof: symbol lookup' },
+  { id: 'debug.pprofTrace', method: 'GET', template: '/debug/pprof/trace', summary: 'pprof: execution trace' },
+  // Matched after the four above.
+  { id: 'debug.pprof', method: 'GET', template: '/debug/pprof/{name}', summary: 'pprof: named profile (heap, goroutine, ...)' },
+];

@@ -1,0 +1,26 @@
+/**
+ * How the engine reads scalar query values, reproduced exactly.
+ */
+
+/**
+ * Go's unicode.IsSpace, which strings.TrimSpace uses: '\t' '\n' '\v' '\f' '\r' ' ', U+0085 (NEL),
+ * U+00A0 (NBSP) and the Unicode White_Space characters of category Z. Unlike JavaScript's trim(),
+ * it does not trim U+FEFF, and it does trim U+0085.
+ */
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+export function goTrimSpace(s: string): string {
+  return s.replace(GO_SPACE, '');
+}
+
+/**
+ * moby api/server/httputils/form.go BoolValue:
+ *   s := strings.ToLower(strings.TrimSpace(r.FormValue(k)))
+ *   return !(s == "" || s == "0" || s == "no" || s == "false" || s == "none")
+ * The false words are ASCII, so an ASCII-only lower-casing is exact for the comparison: no
+ * non-ASCII rune lower-cases to one of the letters in them (Kelvin sign and dotted I map to k, i).
+ */
+export function isEngineTrue(value: string): boolean {
+  const s = goTrimSpace(value).replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return !(s === '' || s === '0' || s === 'no' || s === 'false' || s === 'none');
+}

@@ -1,0 +1,252 @@
+/**
+ * buildServer(options) → a fastify instance serving one listener's profile. It never listens by
+ * itself (cli.ts does), so tests drive it on temp sockets.
+ *
+ * Request flow: Node's request listener runs the gate (normalise → endpoint → decide) on the raw
+ * request line before fastify's router sees anything, records the decision, and replaces req.url
+ * with "/" so no later layer re-reads the client's spelling. The single fastify route then either
+ * answers the denial or forwards the checked target with @fastify/reply-from over an undici Pool
+ * bound to the engine socket. Upgrade requests take the same gate in the 'upgrade' listener.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import replyFrom from '@fastify/reply-from';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { Pool } from 'undici';
+import { createAuditor, type Auditor } from './audit/record.js';
+import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
+import { admit, denialMessage, type Admission } from './gate.js';
+import type { CompiledPolicy } from './policy/compile.js';
+import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
+import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
+import {
+  DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
+  DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS,
+} from './defaults.js';
+
+export interface Profile {
+  readonly name: string;
+  readonly policy: CompiledPolicy;
+}
+
+export interface ServerOptions {
+  /** names the listener in audit records (its socket path by default) */
+  readonly listener: string;
+  readonly profile: Profile;
+  readonly upstream: {
+    readonly socketPath: string;
+    readonly connectTimeoutMs?: number;
+    /** time for the engine to send response headers; 0 disables. Bodies never time out. */
+    readonly headersTimeoutMs?: number;
+  };
+  readonly logger: Logger;
+  /** time a client has to send its request headers (slow clients are cut off) */
+  readonly clientHeadersTimeoutMs?: number;
+  readonly keepAliveTimeoutMs?: number;
+  readonly maxHeaderBytes?: number;
+}
+
+interface RequestContext {
+  readonly reqId: string;
+  readonly startedAt: number;
+  readonly admission: Admission;
+  completed: boolean;
+}
+
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'];
+
+function newRequestId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const auditor: Auditor = createAuditor(options.logger);
+  const contexts = new WeakMap<IncomingMessage, RequestContext>();
+  const upstreamHeadersTimeoutMs = options.upstream.headersTimeoutMs ?? DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS;
+  const upstreamSocket = options.upstream.socketPath;
+
+  const admitAndRecord = (req: IncomingMessage, upgrade: boolean): RequestContext => {
+    const rawTarget = req.url ?? '';
+    const admission = admit(options.profile.policy, {
+      method: req.method ?? '',
+      target: rawTarget,
+      headers: req.headers,
+      upgrade,
+    });
+    const ctx: RequestContext = { reqId: newRequestId(), startedAt: performance.now(), admission, completed: false };
+    auditor.decision({
+      reqId: ctx.reqId,
+      listener: options.listener,
+      profile: options.profile.name,
+      method: req.method ?? '',
+      path: admission.normalized?.path ?? rawTarget.slice(0, 512),
+      apiVersion: admission.normalized?.apiVersion ?? null,
+      endpoint: admission.endpoint?.id ?? 'unknown',
+      effect: admission.decision.effect,
+      rule: admission.decision.ruleId,
+      reason: admission.decision.reason,
+      code: admission.code,
+      policyHash: options.profile.policy.hash,
+      upgrade,
+    });
+    return ctx;
+  };
+
+  const complete = (ctx: RequestContext, status: number, aborted: boolean): void => {
+    if (ctx.completed) return;
+    ctx.completed = true;
+    auditor.completed({
+      reqId: ctx.reqId,
+      listener: options.listener,
+      status,
+      durationMs: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
+      aborted,
+    });
+  };
+
+  // Hijacked connections leave the HTTP server's bookkeeping: track them to close them on shutdown.
+  const hijacked = new Set<Duplex>();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    hijacked.add(socket);
+    socket.once('close', () => hijacked.delete(socket));
+    const ctx = admitAndRecord(req, true);
+    const { admission } = ctx;
+    socket.on('error', () => socket.destroy());
+    if (admission.code !== null || admission.normalized === null) {
+      writeRawError(socket, admission.status, denialMessage(admission));
+      complete(ctx, admission.status, false);
+      return;
+    }
+    spliceUpgrade(
+      req,
+      socket,
+      head,
+      admission.normalized.target,
+      { socketPath: upstreamSocket, headersTimeoutMs: upstreamHeadersTimeoutMs },
+      (outcome) => {
+        if (outcome.error) options.logger.warn({ reqId: ctx.reqId, err: outcome.error }, 'upstream error');
+        complete(ctx, outcome.status, false);
+      },
+    );
+  };
+
+  const serverFactory = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    const server = createServer(
+      {
+        headersTimeout: options.clientHeadersTimeoutMs ?? DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
+        // Uploads (build context, image load) and hijacked streams may take as long as they take.
+        requestTimeout: 0,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+        maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+        joinDuplicateHeaders: false,
+      },
+      (req, res) => {
+        const ctx = admitAndRecord(req, false);
+        contexts.set(req, ctx);
+        res.once('close', () => complete(ctx, res.statusCode, !res.writableFinished));
+        // Nothing after the gate may read the client's spelling of the target.
+        req.url = '/';
+        handler(req, res);
+      },
+    );
+    server.setTimeout(0);
+    server.on('upgrade', onUpgrade);
+    return server;
+  };
+
+  const app: FastifyInstance = Fastify<Server>({
+    loggerInstance: options.logger,
+    // sockgate writes its own audit records; fastify's per-request lines would only repeat them.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    exposeHeadRoutes: false,
+    serverFactory,
+    forceCloseConnections: 'idle',
+    clientErrorHandler(err: Error & { code?: string }, socket: Duplex) {
+      options.logger.warn({ listener: options.listener, code: 'SOCKGATE_DENY_REQUEST_MALFORMED', err: { code: err.code, message: err.message } }, 'malformed request');
+      if (err.code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      writeRawError(socket, status, `sockgate: malformed HTTP request (${err.code ?? err.message}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
+    },
+  });
+
+  const pool = new Pool('http://localhost', {
+    socketPath: upstreamSocket,
+    connect: { timeout: options.upstream.connectTimeoutMs ?? DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS },
+    headersTimeout: upstreamHeadersTimeoutMs,
+    // Event, log and stats streams may be silent for hours: never time out a response body.
+    bodyTimeout: 0,
+    keepAliveTimeout: 4_000,
+  });
+
+  await app.register(replyFrom, { base: 'http://localhost', undici: pool as never, disableRequestLogging: true });
+
+  app.removeAllContentTypeParsers();
+  // Bodies are never parsed here: the raw stream goes to the engine as it arrives.
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  const sendError = (reply: FastifyReply, code: ErrorCode, message: string): FastifyReply =>
+    reply
+      .code(ERRORS[code].status)
+      .header('content-type', ENGINE_ERROR_CONTENT_TYPE)
+      .send(engineErrorBody(`sockgate: ${message} [${code}]`));
+
+  const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const ctx = contexts.get(request.raw);
+    if (ctx === undefined) return sendError(reply, 'SOCKGATE_ERR_INTERNAL', 'request reached the proxy without a decision');
+    const { admission } = ctx;
+    if (admission.code !== null || admission.normalized === null) {
+      // Do not read an unwanted body just to keep the connection alive.
+      if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) {
+        reply.header('connection', 'close');
+      }
+      return reply
+        .code(admission.status)
+        .header('content-type', ENGINE_ERROR_CONTENT_TYPE)
+        .send(engineErrorBody(denialMessage(admission)));
+    }
+    const clientHeaders = request.raw.headers;
+    return reply.from(admission.normalized.target, {
+      rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders) as IncomingHttpHeaders,
+      rewriteHeaders: (headers) => forwardResponseHeaders(headers as Record<string, string | string[] | undefined>),
+      onError: (_rep, { error }) => {
+        const timedOut = (error as { statusCode?: number }).statusCode === 504;
+        options.logger.warn({ reqId: ctx.reqId, err: error }, 'upstream error');
+        if (timedOut) {
+          sendError(reply, 'SOCKGATE_ERR_UPSTREAM_TIMEOUT', `the engine did not send response headers within ${upstreamHeadersTimeoutMs} ms`);
+        } else {
+          sendError(reply, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot reach the Docker engine at ${upstreamSocket}: ${error.message}`);
+        }
+      },
+    });
+  };
+
+  app.addHook('preClose', (done) => {
+    for (const s of hijacked) s.destroy();
+    done();
+  });
+
+  app.route({ method: ALL_METHODS, url: '/', handler: handle });
+  app.setNotFoundHandler(handle);
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    options.logger.error({ err: error }, 'request failed');
+    void reply
+      .code(status)
+      .header('content-type', ENGINE_ERROR_CONTENT_TYPE)
+      .send(engineErrorBody(`sockgate: ${error.message}${status >= 500 ? ' [SOCKGATE_ERR_INTERNAL]' : ''}`));
+  });
+
+  return app;
+}

@@ -1,0 +1,162 @@
+import { execFile, spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeDaemon, type FakeDaemon } from '../helpers/fake-daemon.js';
+import { REPO_ROOT } from '../helpers/engine.js';
+import { request } from '../helpers/raw-http.js';
+import { tempDir } from '../helpers/temp.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const BIN = join(REPO_ROOT, 'bin/sockgate.js');
+const FIXTURES = join(REPO_ROOT, 'test/fixtures/policies');
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function startDaemon(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  let exit: number | null | undefined;
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.on('exit', (c) => (exit = c));
+  return {
+    child,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    exit: () => exit,
+    async stop() {
+      if (exit === undefined) child.kill('SIGTERM');
+      await waitUntil(() => exit !== undefined, 10_000, 'exit');
+      return exit;
+    },
+  };
+}
+
+let daemon: FakeDaemon;
+let tmp: { dir: string; cleanup: () => void };
+beforeEach(async () => {
+  daemon = await startFakeDaemon();
+  tmp = tempDir('sg-cli-');
+});
+afterEach(async () => {
+  await daemon.close();
+  tmp.cleanup();
+});
+
+describe('sockgate check', () => {
+  it('exits 0 and says ok for valid policies', async () => {
+    const r = await cli(['check', join(REPO_ROOT, 'policies/read-only.yaml'), join(FIXTURES, 'valid/everything.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('read-only.yaml: ok');
+  });
+
+  it('exits 1 and prints every problem with file:line:col', async () => {
+    const bad = join(FIXTURES, 'invalid/wrong-types.yaml');
+    const r = await cli(['check', join(REPO_ROOT, 'policies/read-only.yaml'), bad]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith(bad));
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    expect(lines.every((l) => /:\d+:\d+: /.test(l))).toBe(true);
+  });
+
+  it('exits 1 for a file that does not exist', async () => {
+    const r = await cli(['check', join(tmp.dir, 'nope.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('SOCKGATE_ERR_POLICY_READ');
+  });
+});
+
+describe('sockgate explain', () => {
+  it('prints the decision and the deciding rule without sending anything', async () => {
+    const r = await cli(['explain', 'POST', '/v1.41/containers/create']);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({ effect: 'deny', rule: 'deny-writes', endpoint: 'containers.create', path: '/containers/create', apiVersion: '1.41' });
+    const ok = await cli(['explain', 'GET', '/containers/json']);
+    expect(ok.code).toBe(0);
+    expect(daemon.received).toHaveLength(0);
+  });
+});
+
+describe('sockgate daemon start-up', () => {
+  it('refuses to start with an invalid policy and lists every problem', async () => {
+    const r = await cli(['--listen', join(tmp.dir, 's.sock'), '--upstream', daemon.socketPath, '--policy', join(FIXTURES, 'invalid/bad-glob.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SOCKGATE_ERR_POLICY_INVALID');
+    expect(r.stderr.match(/bad-glob\.yaml:\d+:\d+/g)?.length).toBe(3);
+  });
+
+  it('refuses to start when the upstream socket does not exist', async () => {
+    const r = await cli(['--listen', join(tmp.dir, 's.sock'), '--upstream', join(tmp.dir, 'missing.sock')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('does not exist');
+  });
+
+  it('creates the socket with mode 0660 by default, serves, and removes it on SIGTERM', async () => {
+    const sock = join(tmp.dir, 's.sock');
+    const d = startDaemon(['--listen', sock, '--upstream', daemon.socketPath]);
+    await waitUntil(() => d.stderr().includes('listening on'), 10_000, 'listening');
+    expect(statSync(sock).mode & 0o777).toBe(0o660);
+    const res = await request(sock, 'GET', '/_ping');
+    expect(res.status).toBe(200);
+    expect(await d.stop()).toBe(0);
+    expect(() => statSync(sock)).toThrow();
+  });
+
+  it('applies --listen-mode and --listen-group', async () => {
+    const sock = join(tmp.dir, 's.sock');
+    const d = startDaemon(['--listen', sock, '--upstream', daemon.socketPath, '--listen-mode', '0600', '--listen-group', '0']);
+    await waitUntil(() => d.stderr().includes('listening on'), 10_000, 'listening');
+    expect(statSync(sock).mode & 0o777).toBe(0o600);
+    expect(statSync(sock).gid).toBe(0);
+    await d.stop();
+  });
+
+  it('replaces a stale socket left by a dead process', async () => {
+    const sock = join(tmp.dir, 's.sock');
+    // A process that dies by SIGKILL leaves its socket file behind.
+    const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise<void>((r) => holder.stdout.once('data', () => r()));
+    holder.kill('SIGKILL');
+    await new Promise<void>((r) => holder.once('exit', () => r()));
+    expect(statSync(sock).isSocket()).toBe(true);
+    const d = startDaemon(['--listen', sock, '--upstream', daemon.socketPath]);
+    await waitUntil(() => d.stderr().includes('listening on') || d.exit() !== undefined, 10_000, 'start');
+    expect(d.stderr()).toContain('listening on');
+    expect((await request(sock, 'GET', '/_ping')).status).toBe(200);
+    await d.stop();
+  });
+
+  it('refuses a socket path that a live process serves', async () => {
+    const sock = join(tmp.dir, 's.sock');
+    const srv = createServer((c) => c.end());
+    await new Promise<void>((r) => srv.listen(sock, r));
+    const r = await cli(['--listen', sock, '--upstream', daemon.socketPath]);
+    srv.close();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SOCKGATE_ERR_LISTEN_IN_USE');
+  });
+
+  it('refuses to replace a file that is not a socket', async () => {
+    const path = join(tmp.dir, 'not-a-socket');
+    writeFileSync(path, 'keep me');
+    const r = await cli(['--listen', path, '--upstream', daemon.socketPath]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SOCKGATE_ERR_LISTEN_NOT_SOCKET');
+  });
+
+  it('documents every flag and its environment variable in --help', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--listen', '--listen-mode', '--listen-group', '--upstream', '--policy', 'SOCKGATE_LISTEN', 'SOCKGATE_POLICY']) expect(r.stdout).toContain(flag);
+  });
+});

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPolicyText } from '../../../src/policy/load.js';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/policies');
+
+/** Each invalid fixture states its expected problems as `# expect: LINE:COL text` comments. */
+function expectations(text: string): { line: number; col: number; text: string }[] {
+  return [...text.matchAll(/^# expect: (\d+):(\d+) (.+)$/gm)].map((m) => ({ line: Number(m[1]), col: Number(m[2]), text: m[3]! }));
+}
+
+describe('loadPolicyText: invalid policies are refused with file:line:col', () => {
+  const files = readdirSync(join(FIXTURES, 'invalid')).filter((f) => f.endsWith('.yaml'));
+  it('has invalid fixtures to check', () => expect(files.length).toBeGreaterThan(5));
+  it.each(files)('%s reports each expected problem at its position', (file) => {
+    const text = readFileSync(join(FIXTURES, 'invalid', file), 'utf8');
+    const result = loadPolicyText(text, file);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const want = expectations(text);
+    expect(want.length).toBeGreaterThan(0);
+    for (const w of want) {
+      const found = result.problems.find((p) => p.line === w.line && p.col === w.col && p.message.includes(w.text));
+      expect(found, `expected "${w.text}" at ${w.line}:${w.col}; got:\n${result.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join('\n')}`).toBeDefined();
+    }
+    for (const p of result.problems) expect(p.file).toBe(file);
+  });
+});
+
+describe('loadPolicyText: valid policies', () => {
+  it('accepts every key of the schema', () => {
+    const text = readFileSync(join(FIXTURES, 'valid/everything.yaml'), 'utf8');
+    const result = loadPolicyText(text, 'everything.yaml');
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    if (!result.ok) return;
+    expect(result.document.default).toBe('deny');
+    expect(result.document.rules.map((r) => r.id)).toEqual(['allow-reads', 'allow-by-id', 'deny-force']);
+    expect(result.document.rules[0]!.methods).toEqual(['GET']);
+    expect(result.document.rules[0]!.paths).toEqual(['/containers/json']);
+  });
+
+  it('defaults to deny when the file says nothing', () => {
+    const result = loadPolicyText('version: 1\nrules: []\n', 'p.yaml');
+    expect(result.ok && result.document.default).toBe('deny');
+  });
+
+  it('gives a JSON pointer with every problem', () => {
+    const result = loadPolicyText('version: 1\nrules:\n  - id: a\n    effect: allow\n    paths: [x]\n', 'p.yaml');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]!.pointer).toBe('/rules/0/paths/0');
+  });
+});
