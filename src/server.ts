@@ -219,7 +219,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const clientHeaders = request.raw.headers;
     return reply.from(admission.normalized.target, {
       rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders) as IncomingHttpHeaders,
-      rewriteHeaders: (headers) => forwardResponseHeaders(headers as Record<string, string | string[] | undefined>),
+      rewriteHeaders: (headers) => forwardResponseHeaders(headers),
       onError: (_rep, { error }) => {
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
         options.logger.warn({ reqId: ctx.reqId, err: error }, 'upstream error');

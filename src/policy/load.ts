@@ -264,7 +264,7 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
   }
 
   if (v.problems.length !== problemsBefore || id === undefined || effect === undefined) return undefined;
-  return { ...rule, id, effect } as RuleDocument;
+  return { ...rule, id, effect };
 }
 
 const TOP_KEYS = ['version', 'name', 'description', 'default', 'rules'] as const;

@@ -180,7 +180,7 @@ export function spliceUpgrade(
     clearTimer();
     client.off('data', onData);
     client.pause();
-    const headers = forwardResponseHeaders(res.headers as Record<string, string | string[] | undefined>);
+    const headers = forwardResponseHeaders(res.headers);
     headers['connection'] = 'close';
     writeResponseHead(client, res, headers);
     res.pipe(client);

@@ -77,7 +77,7 @@ export async function startSockgate(args: readonly string[], env: Record<string,
   const records: Record<string, unknown>[] = [];
   let stdoutBuf = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     stdoutBuf += d.toString();
     let nl;
     while ((nl = stdoutBuf.indexOf('\n')) !== -1) {
@@ -86,7 +86,7 @@ export async function startSockgate(args: readonly string[], env: Record<string,
       if (line.trim()) records.push(JSON.parse(line) as Record<string, unknown>);
     }
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
   await waitUntil(() => stderr.includes('listening on') || exited !== undefined, 15_000, 'sockgate start');

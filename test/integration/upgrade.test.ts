@@ -103,7 +103,7 @@ describe('upgrade (hijacked) connections', () => {
     daemon.upgradeHandler = (_req, socket) => {
       // Like the engine for a missing exec: a plain 404, keeping the connection open.
       socket.write('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{"message":"No such exec"}\n');
-      socket.on('data', (d) => daemon.received.push({ method: 'RAW', url: d.toString(), headers: {}, rawHeaders: [], body: d }));
+      socket.on('data', (d: Buffer) => daemon.received.push({ method: 'RAW', url: d.toString(), headers: {}, rawHeaders: [], body: d }));
     };
     const raw = await rawExchange(
       proxy.socketPath,
