@@ -5,8 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    // e2e files share one engine; keep them from racing each other on it.
-    fileParallelism: true,
+    // e2e files share one engine, and the regression oracle reads its log: one file at a time.
+    fileParallelism: false,
     pool: 'forks',
   },
 });

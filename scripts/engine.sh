@@ -15,7 +15,7 @@ start)
     echo "engine already running at $sock"
   else
     dockerd --host "unix://$sock" --data-root "$dir/data" --exec-root "$dir/exec" \
-      --pidfile "$dir/pid" --bridge=none --iptables=false --ip6tables=false \
+      --pidfile "$dir/pid" --bridge=none --iptables=false --ip6tables=false --debug \
       >"$dir/dockerd.log" 2>&1 &
     for _ in $(seq 1 120); do
       DOCKER_HOST="unix://$sock" docker version >/dev/null 2>&1 && break

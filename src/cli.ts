@@ -94,6 +94,7 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
     },
     logger,
     clientHeadersTimeoutMs: options.clientHeadersTimeoutMs,
+    clientBodyIdleTimeoutMs: options.clientBodyIdleTimeoutMs,
   });
 
   const socket = await prepareSocket(options.listen, options.listenMode, gid);

@@ -1,5 +1,6 @@
 /** Default limits and timeouts, in one place. */
 export const DEFAULT_CLIENT_HEADERS_TIMEOUT_MS = 30_000;
+export const DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS = 300_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;

@@ -30,8 +30,8 @@ export const ERRORS = {
   },
   SOCKGATE_DENY_API_VERSION: {
     status: 400,
-    meaning: 'The path starts with a version prefix that is not "/v<digits>" or "/v<digits>.<digits>".',
-    fix: 'Use a version prefix such as "/v1.41", or none at all.',
+    meaning: 'The path starts with a version prefix that is not canonical ("/v<digits>" or "/v<digits>.<digits>", no leading zeros) or is older than API 1.24, whose legacy behaviours bypass checks.',
+    fix: 'Use a version prefix such as "/v1.41" (1.24 or newer), or none at all.',
   },
   SOCKGATE_DENY_QUERY: {
     status: 400,
@@ -40,7 +40,7 @@ export const ERRORS = {
   },
   SOCKGATE_DENY_HEADERS: {
     status: 400,
-    meaning: 'The request headers are ambiguous or unsafe to forward (a form-encoded body, which the engine would merge into the query, or an Upgrade on an endpoint that does not hijack).',
+    meaning: 'The request headers are ambiguous or unsafe to forward (a form-encoded or multipart body, which the engine would merge into the query; a GET or HEAD with a body; an Upgrade on an endpoint that does not hijack).',
     fix: 'Send JSON bodies as application/json and only ask for an upgrade on attach, exec start, session and grpc.',
   },
   SOCKGATE_DENY_REQUEST_MALFORMED: {

@@ -45,7 +45,12 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
   return cl !== undefined && cl !== '0';
 }
 
-const FORM_TYPE = 'application/x-www-form-urlencoded';
+/**
+ * Bodies the engine parses as form parameters: net/http ParseForm reads a form-urlencoded
+ * POST/PUT/PATCH body into r.Form ahead of the query, and FormValue calls ParseMultipartForm,
+ * which does the same for multipart/form-data (seen on POST /build, which never calls ParseForm).
+ */
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
 /** Header checks that do not depend on the policy. Returns a reason to refuse, or null. */
 function headerProblem(method: string, headers: IncomingHttpHeaders, upgrade: boolean): string | null {
@@ -58,11 +63,9 @@ function headerProblem(method: string, headers: IncomingHttpHeaders, upgrade: bo
     // (U+0130 → "i"): only plain ASCII values can be read the same way on both sides.
     if (!/^[\x20-\x7e]*$/.test(ct)) return 'Content-Type must be printable ASCII';
     const base = (ct.split(';', 1)[0] ?? '').trim().toLowerCase();
-    // net/http Request.ParseForm (called by the engine's httputils.ParseForm) reads a
-    // form-encoded POST/PUT/PATCH body into r.Form ahead of the query: parameters in the body
-    // would override the query sockgate checked.
-    if (base === FORM_TYPE && hasBody(headers)) {
-      return `a body of type ${FORM_TYPE} would be merged into the query parameters by the engine`;
+    // Parameters in such a body would override or add to the query sockgate checked.
+    if (FORM_TYPES.has(base) && hasBody(headers)) {
+      return `a body of type ${base} would be merged into the query parameters by the engine`;
     }
   }
   if (upgrade && headers['transfer-encoding'] !== undefined) {

@@ -24,6 +24,7 @@ import type { CompiledPolicy } from './policy/compile.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
 import {
+  DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_MAX_HEADER_BYTES,
@@ -49,6 +50,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** time a client has to send its request headers (slow clients are cut off) */
   readonly clientHeadersTimeoutMs?: number;
+  /** time a client may pause while sending a request body before the connection is closed; 0 disables */
+  readonly clientBodyIdleTimeoutMs?: number;
   readonly keepAliveTimeoutMs?: number;
   readonly maxHeaderBytes?: number;
 }
@@ -58,6 +61,32 @@ interface RequestContext {
   readonly startedAt: number;
   readonly admission: Admission;
   completed: boolean;
+}
+
+/** How much of a denied request's body is read and discarded so the denial arrives cleanly. */
+const DENIED_BODY_DRAIN_BYTES = 1024 * 1024;
+
+/** Read and discard a request body; resolves true if it ended within `limit` bytes. */
+function drainBody(req: IncomingMessage, limit: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (ok: boolean): void => {
+      req.off('data', onData);
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > limit) {
+        req.pause();
+        finish(false);
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => finish(true));
+    req.once('error', () => finish(false));
+    req.once('close', () => finish(req.complete));
+    req.resume();
+  });
 }
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'];
@@ -138,25 +167,58 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     );
   };
 
+  const clientHeadersTimeoutMs = options.clientHeadersTimeoutMs ?? DEFAULT_CLIENT_HEADERS_TIMEOUT_MS;
+  const clientBodyIdleTimeoutMs = options.clientBodyIdleTimeoutMs ?? DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS;
+
+  /** A client that stops sending its request body is cut off (slowloris on the body). */
+  const watchBodyIdle = (req: IncomingMessage): void => {
+    if (clientBodyIdleTimeoutMs <= 0) return;
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return;
+    if (req.headers['content-length'] === '0') return;
+    const socket = req.socket;
+    const timer = setTimeout(() => {
+      options.logger.warn({ listener: options.listener, idleMs: clientBodyIdleTimeoutMs }, 'request body stalled; closing connection');
+      socket.destroy();
+    }, clientBodyIdleTimeoutMs);
+    // Watching the socket, not the request stream: a 'data' listener on the request would consume
+    // the body before it is forwarded.
+    const refresh = (): void => void timer.refresh();
+    socket.on('data', refresh);
+    const stop = (): void => {
+      clearTimeout(timer);
+      socket.off('data', refresh);
+    };
+    req.once('end', stop);
+    req.once('close', stop);
+  };
+
   const serverFactory = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    const onHttpRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
+      const ctx = admitAndRecord(req, false);
+      contexts.set(req, ctx);
+      res.once('close', () => complete(ctx, res.statusCode, !res.writableFinished));
+      // Only an admitted request is invited to send its body; a denied one is answered at once.
+      if (expectsContinue && ctx.admission.code === null) res.writeContinue();
+      watchBodyIdle(req);
+      // Nothing after the gate may read the client's spelling of the target.
+      req.url = '/';
+      handler(req, res);
+    };
     const server = createServer(
       {
-        headersTimeout: options.clientHeadersTimeoutMs ?? DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
+        headersTimeout: clientHeadersTimeoutMs,
         // Uploads (build context, image load) and hijacked streams may take as long as they take.
         requestTimeout: 0,
         keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
         maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
         joinDuplicateHeaders: false,
+        // How often Node enforces headersTimeout (its default, 30 s, would let a slow client
+        // hold a connection for up to twice the configured limit).
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(clientHeadersTimeoutMs / 4))),
       },
-      (req, res) => {
-        const ctx = admitAndRecord(req, false);
-        contexts.set(req, ctx);
-        res.once('close', () => complete(ctx, res.statusCode, !res.writableFinished));
-        // Nothing after the gate may read the client's spelling of the target.
-        req.url = '/';
-        handler(req, res);
-      },
+      (req, res) => onHttpRequest(req, res, false),
     );
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => onHttpRequest(req, res, true));
     server.setTimeout(0);
     server.on('upgrade', onUpgrade);
     return server;
@@ -207,14 +269,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (ctx === undefined) return sendError(reply, 'SOCKGATE_ERR_INTERNAL', 'request reached the proxy without a decision');
     const { admission } = ctx;
     if (admission.code !== null || admission.normalized === null) {
-      // Do not read an unwanted body just to keep the connection alive.
-      if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) {
-        reply.header('connection', 'close');
-      }
-      return reply
-        .code(admission.status)
-        .header('content-type', ENGINE_ERROR_CONTENT_TYPE)
-        .send(engineErrorBody(denialMessage(admission)));
+      const send = (close: boolean): FastifyReply => {
+        if (close) reply.header('connection', 'close');
+        return reply.code(admission.status).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(admission)));
+      };
+      // Do not keep talking to a client that sent something malformed.
+      const malformed = admission.code !== 'SOCKGATE_DENY_POLICY';
+      const raw = request.raw;
+      const hasBody = raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0';
+      if (!hasBody || raw.complete) return send(malformed);
+      // A client that waits for 100-continue will not send its body: close instead of reading it.
+      if (raw.headers['expect'] !== undefined) return send(true);
+      // Read (and discard) a denied body before answering: closing a socket with unread data
+      // makes the kernel reset the connection, and clients then report a connection error
+      // instead of the denial. Bodies over the drain limit are cut off with the connection.
+      void drainBody(raw, DENIED_BODY_DRAIN_BYTES).then((drained) => send(malformed || !drained));
+      return reply;
     }
     const clientHeaders = request.raw.headers;
     return reply.from(admission.normalized.target, {

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { SockgateError } from '../errors.js';
 import {
+  DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
   DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
   DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS,
@@ -26,6 +27,7 @@ export interface DaemonOptions {
   readonly upstreamConnectTimeoutMs: number;
   readonly upstreamHeadersTimeoutMs: number;
   readonly clientHeadersTimeoutMs: number;
+  readonly clientBodyIdleTimeoutMs: number;
 }
 
 interface FlagSpec {
@@ -46,6 +48,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'log-level', env: 'SOCKGATE_LOG_LEVEL', value: 'LEVEL', def: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Denials are logged at warn.` },
   { flag: 'upstream-connect-timeout', env: 'SOCKGATE_UPSTREAM_CONNECT_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), help: 'Time allowed to connect to the engine socket.' },
   { flag: 'upstream-headers-timeout', env: 'SOCKGATE_UPSTREAM_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), help: 'Time allowed for the engine to start answering (0: no limit). Response bodies (events, logs) never time out.' },
+  { flag: 'client-body-timeout', env: 'SOCKGATE_CLIENT_BODY_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), help: 'Time a client may pause while sending a request body before its connection is closed (0: no limit).' },
   { flag: 'client-headers-timeout', env: 'SOCKGATE_CLIENT_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), help: 'Time a client has to send its request headers.' },
 ];
 
@@ -145,6 +148,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     upstreamConnectTimeoutMs: parseMs('upstream-connect-timeout', get('upstream-connect-timeout') ?? String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), problems),
     upstreamHeadersTimeoutMs: parseMs('upstream-headers-timeout', get('upstream-headers-timeout') ?? String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), problems),
     clientHeadersTimeoutMs: parseMs('client-headers-timeout', get('client-headers-timeout') ?? String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), problems),
+    clientBodyIdleTimeoutMs: parseMs('client-body-timeout', get('client-body-timeout') ?? String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), problems),
   };
   if (options.clientHeadersTimeoutMs === 0 && problems.length === 0) {
     problems.push('--client-headers-timeout: 0 would let slow clients hold connections forever');

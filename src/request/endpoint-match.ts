@@ -30,7 +30,9 @@ function compileTemplate(spec: EndpointSpec): CompiledEndpoint {
     const multi = /^\{([A-Za-z_][A-Za-z0-9_]*)\*\}$/.exec(seg);
     if (multi) {
       names.push(multi[1]!);
-      return '(.+)';
+      // Go's regexp "." matches everything but "\n" (U+2028 and U+2029 included); JavaScript's
+      // "." does not match those two. Spell out Go's meaning.
+      return '([^\\n]+)';
     }
     const single = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(seg);
     if (single) {

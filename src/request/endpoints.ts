@@ -7,9 +7,10 @@
  * router order. Router order (cmd/dockerd/daemon.go initRouter in 20.10, buildRouters later):
  * checkpoint, container, image, system, volume, build, session, swarm, plugin, distribution,
  * grpc and network (20.10: grpc before network; v29: network, debug, grpc), then debug.
- * Verified against a 20.10.24 engine (API 1.41): every entry except `volumes.update` (API 1.42+)
- * is routed there (a request with `/v1.11/` reaches the route and fails the version check instead
- * of answering "page not found"). See docs/engine-behaviour.md.
+ * Verified against a 20.10.24 engine (API 1.41): its debug log ("Registering METHOD, PATH") lists
+ * exactly the non-debug entries below except `volumes.update` (API 1.42+), in this order, and each
+ * is reachable (with `/v1.11/` it fails the version check instead of answering "page not found");
+ * the debug.* GET routes answer 200. See docs/engine-behaviour.md.
  *
  * Matching: gorilla/mux tries routes in registration order and the first route whose path
  * regexp AND method both match wins; a route whose path matches but whose method does not is
@@ -25,8 +26,10 @@
  * Templates: `{name}` is one non-empty segment (gorilla's default `[^/]+`); `{name*}` is what moby
  * writes as `{name:.*}` (or `{id:.+}`): any characters, `/` included, so `/containers/a/b/json`
  * is containers.inspect of "a/b" and `/images/library/busybox:latest/json` is images.inspect.
- * Moby's `.*` also matches the empty string (`/containers//json`), but the engine's router
- * redirects paths with empty segments before routing, so `{name*}` is "one or more characters".
+ * Moby's `.*` also matches the empty string and a trailing slash: `//` inside a path is
+ * redirected (301) before routing, but the router keeps a trailing slash, so the engine routes
+ * GET /volumes/ (volumes.inspect of "") and DELETE /containers/foo/ (containers.delete of "foo/").
+ * sockgate refuses empty segments and trailing slashes, so here `{name*}` is one or more characters.
  * Go's `.` does not match "\n" (and does match "\r", U+2028, U+2029).
  *
  * HEAD: gorilla matches methods exactly; a HEAD request only reaches the two routes registered
@@ -83,9 +86,13 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
   { id: 'containers.wait', method: 'POST', template: '/containers/{name*}/wait', summary: 'Wait for a container to reach a condition' },
   { id: 'containers.resize', method: 'POST', template: '/containers/{name*}/resize', summary: 'Resize the TTY of a container' },
   { id: 'containers.attach', method: 'POST', template: '/containers/{name*}/attach', connection: 'hijack', summary: 'Attach to container stdio (hijacked raw stream)' },
+  // Deprecated copy-out endpoint: registered by 20.10 (not by moby v29). For API < 1.24 (e.g.
+  // /v1.23/...) it returns a tar of the path named in the JSON body {"Resource": "/path"}, a file
+  // read like containers.archive; for API >= 1.24 it answers 404 with an empty body.
+  { id: 'containers.copy', method: 'POST', template: '/containers/{name*}/copy', summary: 'Copy files out of a container (deprecated; works for API < 1.24 only)' },
   { id: 'exec.create', method: 'POST', template: '/containers/{name*}/exec', summary: 'Create an exec instance in a container' },
-  { id: 'exec.start', method: 'POST', template: '/exec/{id*}/start', connection: 'hijack', summary: 'Start an exec instance (hijacked raw stream unless Detach is true)' },
-  { id: 'exec.resize', method: 'POST', template: '/exec/{id*}/resize', summary: 'Resize the TTY of an exec instance' },
+  { id: 'exec.start', method: 'POST', template: '/exec/{name*}/start', connection: 'hijack', summary: 'Start an exec instance (hijacked raw stream unless Detach is true)' },
+  { id: 'exec.resize', method: 'POST', template: '/exec/{name*}/resize', summary: 'Resize the TTY of an exec instance' },
   { id: 'containers.rename', method: 'POST', template: '/containers/{name*}/rename', summary: 'Rename a container' },
   { id: 'containers.update', method: 'POST', template: '/containers/{name*}/update', summary: 'Update resources and restart policy of a container' },
   { id: 'containers.prune', method: 'POST', template: '/containers/prune', summary: 'Delete stopped containers' },

@@ -41,7 +41,16 @@ export type NormalizeResult =
 
 /** The engine's version route is `/v{version:[0-9.]+}`; sockgate accepts only the sane subset. */
 const ENGINE_VERSION_SEGMENT = /^v[0-9.]+$/;
-const STRICT_VERSION_SEGMENT = /^v([0-9]{1,4}(?:\.[0-9]{1,4})?)$/;
+/** Canonical spelling only: the engine reads "1.041" and "01.41" as 1.41 (numeric parts). */
+const STRICT_VERSION_SEGMENT = /^v((0|[1-9][0-9]{0,3})(?:\.(0|[1-9][0-9]{0,3}))?)$/;
+
+/**
+ * The oldest API version sockgate forwards. Below 1.24 the engine still honours removed
+ * behaviours that bypass request checks: a HostConfig in the body of POST /containers/{id}/start
+ * (applied at start, Privileged and binds included) and POST /containers/{id}/copy (reads files).
+ * The engine itself accepts versions down to 1.12. See docs/engine-behaviour.md.
+ */
+export const MIN_API_VERSION = '1.24';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -212,6 +221,15 @@ export function normalizeRequest(method: string, rawTarget: string): NormalizeRe
     const strict = STRICT_VERSION_SEGMENT.exec(first);
     if (!strict) {
       return reject('SOCKGATE_DENY_API_VERSION', `"/${first}" is not a version prefix of the form /v<digits>[.<digits>]`);
+    }
+    const major = Number(strict[2]);
+    const minor = Number(strict[3] ?? '0');
+    const [minMajor, minMinor] = MIN_API_VERSION.split('.').map(Number) as [number, number];
+    if (major < minMajor || (major === minMajor && minor < minMinor)) {
+      return reject(
+        'SOCKGATE_DENY_API_VERSION',
+        `API version ${strict[1]} is older than ${MIN_API_VERSION}; old versions enable legacy behaviours that bypass checks`,
+      );
     }
     apiVersion = strict[1] ?? null;
     segments.shift();

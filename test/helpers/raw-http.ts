@@ -4,23 +4,36 @@
  */
 import { connect } from 'node:net';
 
-export function rawExchange(socketPath: string, payload: string | Buffer, waitMs = 1500): Promise<string> {
+/**
+ * Send `payload`, collect the answer until the peer closes, `waitMs` passes, or (with `idleMs`)
+ * the answer has been quiet that long after its first byte.
+ */
+export function rawExchange(socketPath: string, payload: string | Buffer, waitMs = 1500, idleMs = 0): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect({ path: socketPath });
     let out = '';
-    const timer = setTimeout(() => {
+    let idle: NodeJS.Timeout | undefined;
+    const done = (): void => {
+      clearTimeout(timer);
+      if (idle) clearTimeout(idle);
       s.destroy();
       resolve(out);
-    }, waitMs);
-    s.on('data', (d) => (out += d.toString('latin1')));
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(out);
+    };
+    const timer = setTimeout(done, waitMs);
+    s.on('data', (d) => {
+      out += d.toString('latin1');
+      if (idleMs > 0) {
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(done, idleMs);
+      }
     });
+    s.on('close', done);
     s.on('error', (e) => {
-      clearTimeout(timer);
-      if (out) resolve(out);
-      else reject(e);
+      if (out) done();
+      else {
+        clearTimeout(timer);
+        reject(e);
+      }
     });
     s.write(payload);
   });

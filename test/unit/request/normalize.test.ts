@@ -23,7 +23,7 @@ describe('normalizeRequest', () => {
 
   it('reads versioned and unversioned spellings as the same path', () => {
     expect(ok('/containers/json').path).toBe(ok('/v1.24/containers/json').path);
-    expect(ok('/v1/containers/json').apiVersion).toBe('1');
+    expect(ok('/v2/containers/json').apiVersion).toBe('2');
   });
 
   it('decodes percent-encoding exactly once and re-encodes canonically', () => {
@@ -104,12 +104,18 @@ describe('normalizeRequest', () => {
     expect(rejected(target).code).toBe('SOCKGATE_DENY_REQUEST_TARGET');
   });
 
-  it.each(['/v1..41/containers/json', '/v./containers/json', '/v1.41.0/containers/json', '/v.41/containers/json', '/v1./containers/json', '/v12345/containers/json'])(
+  it.each(['/v1..41/containers/json', '/v./containers/json', '/v1.41.0/containers/json', '/v.41/containers/json', '/v1./containers/json', '/v12345/containers/json', '/v1.041/containers/json', '/v01.41/containers/json'])(
     'rejects the odd version prefix %s that the engine route would still accept',
     (target) => {
       expect(rejected(target).code).toBe('SOCKGATE_DENY_API_VERSION');
     },
   );
+
+  it.each(['/v1.23/containers/x/start', '/v1.12/containers/json', '/v1/containers/json', '/v0.99/_ping'])('refuses API versions older than 1.24: %s', (target) => {
+    const r = rejected(target);
+    expect(r.code).toBe('SOCKGATE_DENY_API_VERSION');
+    expect(r.reason).toContain('older than 1.24');
+  });
 
   it('does not take a segment that the engine would not route as a version for one', () => {
     const r = ok('/V1.41/containers/json');

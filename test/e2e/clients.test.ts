@@ -1,0 +1,96 @@
+/**
+ * Under a policy that allows only listing containers (and ping), real clients of several kinds
+ * keep working through the allowed calls and get the engine-shaped denial for the rest: the Go
+ * docker CLI, docker-py (Debian's python3-docker), and curl.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, engineSocket, startSockgate, TEST_IMAGE, type SockgateProcess, type CommandResult } from '../helpers/engine.js';
+import { callsSince, logMark } from '../helpers/engine-log.js';
+import { tempDir } from '../helpers/temp.js';
+import { isAllowedCall } from '../regressions/harness.js';
+import { ONLY_LIST_POLICY } from '../regressions/corpus.js';
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const PY = `
+import docker, json, sys
+c = docker.DockerClient(base_url='unix://' + sys.argv[1], version='1.41')
+out = {'ping': c.ping(), 'ids': sorted(x.id for x in c.containers.list(all=True))}
+try:
+    c.containers.create('${TEST_IMAGE}', ['true'], name='sg-py-denied')
+    out['create'] = 'created'
+except docker.errors.APIError as e:
+    out['create'] = {'status': e.status_code, 'explanation': e.explanation}
+print(json.dumps(out))
+`;
+
+let gate: SockgateProcess;
+let engine: string;
+let mark: number;
+const tmp = tempDir('sg-clients-');
+
+beforeAll(async () => {
+  engine = engineSocket();
+  const policy = join(tmp.dir, 'only-list.yaml');
+  writeFileSync(policy, ONLY_LIST_POLICY);
+  gate = await startSockgate(['--policy', policy]);
+  mark = logMark();
+});
+afterAll(async () => {
+  await gate?.stop();
+  await docker(engine, ['rm', '-f', 'sg-py-denied', 'sg-cli-denied']);
+  tmp.cleanup();
+});
+
+describe('clients under an only-list policy', () => {
+  it('docker CLI: ps works and lists what the engine lists', async () => {
+    const via = await docker(gate.socketPath, ['ps', '-a', '--no-trunc', '-q']);
+    const direct = await docker(engine, ['ps', '-a', '--no-trunc', '-q']);
+    expect(via.code, via.stderr).toBe(0);
+    expect(via.stdout).toBe(direct.stdout);
+  });
+
+  it('docker CLI: create is refused with the engine-style message', async () => {
+    const r = await docker(gate.socketPath, ['create', '--name', 'sg-cli-denied', TEST_IMAGE, 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Error response from daemon: sockgate: no rule matched POST /containers/create');
+  });
+
+  it('docker-py: ping and list work, create raises APIError 403 with the reason', async () => {
+    const r = await run('/usr/bin/python3', ['-c', PY, gate.socketPath]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { ping: boolean; ids: string[]; create: { status: number; explanation: string } };
+    expect(out.ping).toBe(true);
+    const direct = await docker(engine, ['ps', '-a', '--no-trunc', '-q']);
+    expect(out.ids).toEqual(direct.stdout.split('\n').filter(Boolean).sort());
+    expect(out.create.status).toBe(403);
+    expect(out.create.explanation).toContain('sockgate: no rule matched POST /containers/create');
+  });
+
+  it('curl: the allowed list works, versioned and not, and a denied call gets the JSON message', async () => {
+    for (const path of ['/containers/json?all=1', '/v1.41/containers/json']) {
+      const r = await run('curl', ['-sS', '-f', '--unix-socket', gate.socketPath, `http://docker${path}`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
+    }
+    const denied = await run('curl', ['-sS', '--unix-socket', gate.socketPath, '-w', '\\n%{http_code}', `http://docker/info`]);
+    const lines = denied.stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe('403');
+    expect(JSON.parse(lines[0]!)).toEqual({ message: expect.stringContaining('sockgate: no rule matched GET /info') as unknown });
+  });
+
+  it('no client reached any engine endpoint other than ping and the container list', () => {
+    const calls = callsSince(mark);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((c) => !isAllowedCall(c.method, c.uri))).toEqual([]);
+  });
+});

@@ -1,0 +1,4 @@
+// Bypass class "encoded-path": see test/regressions/corpus.ts for the attempts and why each matters.
+import { runCorpusClass } from './harness.js';
+
+runCorpusClass('encoded-path');

@@ -1,0 +1,64 @@
+/**
+ * Runs one class of the bypass corpus against sockgate (only-list policy) in front of the real
+ * engine, and checks the engine's log and state, not only status codes.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, engineSocket, startSockgate, type SockgateProcess } from '../helpers/engine.js';
+import { callsSince, logMark } from '../helpers/engine-log.js';
+import { rawExchange, statuses } from '../helpers/raw-http.js';
+import { tempDir } from '../helpers/temp.js';
+import { CORPUS, MARK, ONLY_LIST_POLICY } from './corpus.js';
+
+/** The only engine endpoints the only-list policy lets through. */
+export function isAllowedCall(method: string, uri: string): boolean {
+  const path = uri.split('?')[0]!.replace(/^\/v[0-9.]+(?=\/)/, '');
+  return (method === 'GET' && path === '/containers/json') || ((method === 'GET' || method === 'HEAD') && path === '/_ping');
+}
+
+export function runCorpusClass(klass: keyof typeof CORPUS): void {
+  const attempts = CORPUS[klass]!();
+  let gate: SockgateProcess;
+  let engine: string;
+  const tmp = tempDir('sg-rg-');
+
+  beforeAll(async () => {
+    engine = engineSocket();
+    const policy = join(tmp.dir, 'only-list.yaml');
+    writeFileSync(policy, ONLY_LIST_POLICY);
+    gate = await startSockgate(['--policy', policy]);
+  });
+  afterAll(async () => {
+    await gate?.stop();
+    const left = await docker(engine, ['ps', '-aq', '--filter', `name=${MARK}`]);
+    for (const id of left.stdout.split('\n').filter(Boolean)) await docker(engine, ['rm', '-f', id]);
+    tmp.cleanup();
+  });
+
+  describe(`bypass class: ${klass}`, () => {
+    it.each(attempts.map((a) => [a.name, a]))('%s reaches no engine endpoint but the allowed ones', async (_name, attempt) => {
+      const mark = logMark();
+      const raw = await rawExchange(gate.socketPath, attempt.payload, 3000, 400);
+      // Give the engine's log a moment: it is written asynchronously.
+      await new Promise((r) => setTimeout(r, 150));
+      const calls = callsSince(mark);
+      const forbidden = calls.filter((c) => !isAllowedCall(c.method, c.uri));
+      expect(forbidden, `engine was reached: ${JSON.stringify(forbidden)}; sockgate answered: ${raw.slice(0, 300)}`).toEqual([]);
+      for (const s of statuses(raw).slice(attempt.payload.startsWith('GET /containers/json') ? 1 : 0)) {
+        expect(s, raw.slice(0, 300)).toBeGreaterThanOrEqual(400);
+      }
+    });
+
+    it('left no container behind on the engine', async () => {
+      const left = await docker(engine, ['ps', '-aq', '--filter', `name=${MARK}`]);
+      expect(left.stdout.trim()).toBe('');
+    });
+
+    it('wrote an audit record for every request it refused', () => {
+      const refused = gate.records.filter((r) => r['kind'] === 'audit' && r['effect'] === 'deny');
+      const malformed = gate.records.filter((r) => r['code'] === 'SOCKGATE_DENY_REQUEST_MALFORMED');
+      expect(refused.length + malformed.length).toBeGreaterThan(0);
+    });
+  });
+}

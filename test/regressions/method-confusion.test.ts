@@ -1,0 +1,4 @@
+// Bypass class "method-confusion": see test/regressions/corpus.ts for the attempts and why each matters.
+import { runCorpusClass } from './harness.js';
+
+runCorpusClass('method-confusion');
