@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { REDACT_PATHS } from './audit/record.js';
 import { helpText, parseCommand, type DaemonOptions } from './config/options.js';
 import { SockgateError } from './errors.js';
-import { admit, denialMessage } from './gate.js';
+import { admit, admitBody, denialMessage, isAllowed } from './gate.js';
 import { formatProblem } from './policy/document.js';
 import { checkPolicyFile, loadBuiltInPolicy, loadPolicyFile } from './policy/files.js';
 import type { CompiledPolicy } from './policy/compile.js';
@@ -43,9 +43,20 @@ function runCheck(files: readonly string[]): number {
   return bad === 0 ? 0 : 1;
 }
 
-function runExplain(policyFile: string | null, method: string, target: string): number {
+function runExplain(policyFile: string | null, bodyFile: string | null, method: string, target: string): number {
   const policy = loadPolicy(policyFile);
-  const admission = admit(policy, { method, target, headers: {}, upgrade: false });
+  let body: Buffer | null = null;
+  if (bodyFile !== null) {
+    try {
+      body = readFileSync(bodyFile);
+    } catch (err) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `cannot read --body ${bodyFile}: ${(err as Error).message}`);
+    }
+  }
+  const headers = body === null ? {} : { 'content-type': 'application/json', 'content-length': String(body.length) };
+  let admission = admit(policy, { method, target, headers, upgrade: false });
+  const bodyRead = admission.needsBody;
+  if (admission.needsBody) admission = admitBody(policy, admission, body ?? Buffer.alloc(0));
   const out = {
     policy: policy.source,
     policyHash: policy.hash,
@@ -53,13 +64,15 @@ function runExplain(policyFile: string | null, method: string, target: string): 
     path: admission.normalized?.path ?? null,
     apiVersion: admission.normalized?.apiVersion ?? null,
     endpoint: admission.endpoint?.id ?? 'unknown',
+    bodyInspected: bodyRead,
+    ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),
     effect: admission.decision.effect,
     rule: admission.decision.ruleId,
     reason: admission.decision.reason,
     ...(admission.code !== null ? { code: admission.code, status: admission.status, message: denialMessage(admission) } : {}),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  return admission.decision.effect === 'allow' ? 0 : 2;
+  return isAllowed(admission) ? 0 : 2;
 }
 
 function checkUpstream(path: string, log: Logger): void {
@@ -95,6 +108,7 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
     logger,
     clientHeadersTimeoutMs: options.clientHeadersTimeoutMs,
     clientBodyIdleTimeoutMs: options.clientBodyIdleTimeoutMs,
+    maxBodyBytes: options.maxBodyBytes,
   });
 
   const socket = await prepareSocket(options.listen, options.listenMode, gid);
@@ -150,7 +164,7 @@ export async function main(argv: readonly string[]): Promise<void> {
         process.exitCode = runCheck(command.files);
         return;
       case 'explain':
-        process.exitCode = runExplain(command.policyFile, command.method, command.target);
+        process.exitCode = runExplain(command.policyFile, command.bodyFile, command.method, command.target);
         return;
       case 'run':
         await runDaemon(command.options, command.listenFromDefault);

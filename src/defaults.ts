@@ -6,3 +6,5 @@ export const DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS = 300_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** Go's net/http accepts 1 MiB of headers; registry credentials in X-Registry-Auth can be large. */
 export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+/** Largest request body sockgate reads to inspect it; container create bodies are a few KiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

@@ -43,6 +43,16 @@ export const ERRORS = {
     meaning: 'The request headers are ambiguous or unsafe to forward (a form-encoded or multipart body, which the engine would merge into the query; a GET or HEAD with a body; an Upgrade on an endpoint that does not hijack).',
     fix: 'Send JSON bodies as application/json and only ask for an upgrade on attach, exec start, session and grpc.',
   },
+  SOCKGATE_DENY_BODY: {
+    status: 400,
+    meaning: 'A request body that a rule inspects cannot be read unambiguously the way the engine reads it (invalid JSON or UTF-8, a key not spelled like the engine\'s field, a repeated key, data after the JSON value, a value of the wrong type, an empty body the engine would refuse). The message names the JSON pointer of the problem.',
+    fix: 'Send the body as the Docker API documents it: one JSON object, field names spelled exactly as in the API reference, each once.',
+  },
+  SOCKGATE_DENY_BODY_TOO_LARGE: {
+    status: 413,
+    meaning: 'A request body that a rule inspects is larger than --max-body-bytes.',
+    fix: 'Raise --max-body-bytes if such bodies are legitimate.',
+  },
   SOCKGATE_DENY_REQUEST_MALFORMED: {
     status: 400,
     meaning: 'The HTTP request could not be parsed (bad framing, conflicting Content-Length, Content-Length with Transfer-Encoding, oversized headers).',

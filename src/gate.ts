@@ -8,7 +8,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { CompiledPolicy } from './policy/compile.js';
-import { evaluate, type Decision } from './policy/evaluate.js';
+import { evaluate, needsBody, type Decision, type RequestFacts } from './policy/evaluate.js';
+import { inspectBody } from './inspect/index.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
 import { normalizeRequest, type NormalizedRequest } from './request/normalize.js';
 
@@ -23,11 +24,19 @@ export interface GateInput {
 export interface Admission {
   readonly normalized: NormalizedRequest | null;
   readonly endpoint: EndpointMatch | null;
+  /**
+   * true when the decision depends on the body: a rule that inspects bodies matches the request
+   * line. The caller reads the body (bounded) and calls admitBody(); until then `decision` is a
+   * provisional deny.
+   */
+  readonly needsBody: boolean;
   readonly decision: Decision;
   /** null when allowed; the error code of the denial otherwise */
   readonly code: ErrorCode | null;
   /** HTTP status of the denial (0 when allowed) */
   readonly status: number;
+  /** derived body facts the decision could use (for the audit record) */
+  readonly bodyFacts?: Readonly<Record<string, unknown>>;
 }
 
 function refuse(
@@ -36,7 +45,7 @@ function refuse(
   normalized: NormalizedRequest | null = null,
   endpoint: EndpointMatch | null = null,
 ): Admission {
-  return { normalized, endpoint, code, status: ERRORS[code].status, decision: { effect: 'deny', ruleId: null, reason } };
+  return { normalized, endpoint, code, needsBody: false, status: ERRORS[code].status, decision: { effect: 'deny', ruleId: null, reason } };
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {
@@ -93,19 +102,56 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
       );
     }
 
-    const decision = evaluate(policy, {
-      method: normalized.method,
-      path: normalized.path,
-      endpoint: endpoint?.id ?? null,
-      query: normalized.query,
-    });
-    if (decision.effect === 'deny') {
-      return { normalized, endpoint, decision, code: 'SOCKGATE_DENY_POLICY', status: ERRORS.SOCKGATE_DENY_POLICY.status };
+    const facts = factsOf(normalized, endpoint);
+    if (needsBody(policy, facts)) {
+      if (input.upgrade) return refuse('SOCKGATE_DENY_HEADERS', 'a request whose body is inspected cannot be upgraded', normalized, endpoint);
+      return { normalized, endpoint, needsBody: true, decision: { effect: 'deny', ruleId: null, reason: 'the body has not been read' }, code: null, status: 0 };
     }
-    return { normalized, endpoint, decision, code: null, status: 0 };
+    return decided(normalized, endpoint, evaluate(policy, facts));
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`);
   }
+}
+
+function factsOf(normalized: NormalizedRequest, endpoint: EndpointMatch | null): RequestFacts {
+  return { method: normalized.method, path: normalized.path, endpoint: endpoint?.id ?? null, query: normalized.query };
+}
+
+function decided(normalized: NormalizedRequest, endpoint: EndpointMatch | null, decision: Decision): Admission {
+  if (decision.effect === 'deny') {
+    return { normalized, endpoint, needsBody: false, decision, code: 'SOCKGATE_DENY_POLICY', status: ERRORS.SOCKGATE_DENY_POLICY.status };
+  }
+  return { normalized, endpoint, needsBody: false, decision, code: null, status: 0 };
+}
+
+/**
+ * Second step for a request whose decision depends on its body: decode the body exactly as the
+ * engine would (refusing any body whose meaning is not certain), then decide on that view.
+ */
+export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint8Array): Admission {
+  try {
+    const { normalized, endpoint } = pending;
+    if (!pending.needsBody || normalized === null || endpoint === null) {
+      return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitBody called for a request that needs no body', normalized, endpoint);
+    }
+    const inspected = inspectBody(endpoint.id, body);
+    if (!inspected.ok) {
+      return refuse('SOCKGATE_DENY_BODY', `body of ${endpoint.id} refused at ${inspected.pointer || '/'}: ${inspected.message}`, normalized, endpoint);
+    }
+    return { ...decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), inspected.view)), bodyFacts: inspected.view.facts };
+  } catch (err) {
+    return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
+  }
+}
+
+/** Refusal for a body over the size limit. */
+export function bodyTooLarge(pending: Admission, limit: number): Admission {
+  return refuse('SOCKGATE_DENY_BODY_TOO_LARGE', `the body of ${pending.endpoint?.id ?? 'this request'} is larger than ${limit} bytes, the most sockgate reads to inspect it`, pending.normalized, pending.endpoint);
+}
+
+/** The one test for "forward this request": allowed by a final decision, nothing pending. */
+export function isAllowed(a: Admission): boolean {
+  return a.decision.effect === 'allow' && a.code === null && !a.needsBody && a.normalized !== null;
 }
 
 /** The message a denied client sees, prefixed so users know the engine did not say it. */

@@ -12,14 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import { createAuditor, type Auditor } from './audit/record.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
-import { admit, denialMessage, type Admission } from './gate.js';
+import { admit, admitBody, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
 import type { CompiledPolicy } from './policy/compile.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
@@ -27,6 +27,7 @@ import {
   DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
   DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS,
@@ -54,17 +55,48 @@ export interface ServerOptions {
   readonly clientBodyIdleTimeoutMs?: number;
   readonly keepAliveTimeoutMs?: number;
   readonly maxHeaderBytes?: number;
+  /** largest request body read to inspect it (413 past it) */
+  readonly maxBodyBytes?: number;
 }
 
 interface RequestContext {
   readonly reqId: string;
   readonly startedAt: number;
-  readonly admission: Admission;
+  admission: Admission;
+  readonly rawTarget: string;
   completed: boolean;
 }
 
 /** How much of a denied request's body is read and discarded so the denial arrives cleanly. */
 const DENIED_BODY_DRAIN_BYTES = 1024 * 1024;
+
+/** Read a whole request body into memory; resolves null when it exceeds `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (v: Buffer | null): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      resolve(v);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        finish(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => finish(Buffer.concat(chunks)));
+    req.once('error', () => finish(null));
+    req.resume();
+  });
+}
 
 /** Read and discard a request body; resolves true if it ended within `limit` bytes. */
 function drainBody(req: IncomingMessage, limit: number): Promise<boolean> {
@@ -100,6 +132,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const contexts = new WeakMap<IncomingMessage, RequestContext>();
   const upstreamHeadersTimeoutMs = options.upstream.headersTimeoutMs ?? DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS;
   const upstreamSocket = options.upstream.socketPath;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const record = (ctx: RequestContext, req: IncomingMessage, upgrade: boolean): void => {
+    const { admission } = ctx;
+    auditor.decision({
+      reqId: ctx.reqId,
+      listener: options.listener,
+      profile: options.profile.name,
+      method: req.method ?? '',
+      path: admission.normalized?.path ?? ctx.rawTarget.slice(0, 512),
+      apiVersion: admission.normalized?.apiVersion ?? null,
+      endpoint: admission.endpoint?.id ?? 'unknown',
+      effect: admission.decision.effect,
+      rule: admission.decision.ruleId,
+      reason: admission.decision.reason,
+      code: admission.code,
+      policyHash: options.profile.policy.hash,
+      upgrade,
+      ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),
+    });
+  };
 
   const admitAndRecord = (req: IncomingMessage, upgrade: boolean): RequestContext => {
     const rawTarget = req.url ?? '';
@@ -109,22 +162,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       headers: req.headers,
       upgrade,
     });
-    const ctx: RequestContext = { reqId: newRequestId(), startedAt: performance.now(), admission, completed: false };
-    auditor.decision({
-      reqId: ctx.reqId,
-      listener: options.listener,
-      profile: options.profile.name,
-      method: req.method ?? '',
-      path: admission.normalized?.path ?? rawTarget.slice(0, 512),
-      apiVersion: admission.normalized?.apiVersion ?? null,
-      endpoint: admission.endpoint?.id ?? 'unknown',
-      effect: admission.decision.effect,
-      rule: admission.decision.ruleId,
-      reason: admission.decision.reason,
-      code: admission.code,
-      policyHash: options.profile.policy.hash,
-      upgrade,
-    });
+    const ctx: RequestContext = { reqId: newRequestId(), startedAt: performance.now(), admission, rawTarget, completed: false };
+    // A decision that waits for the body is recorded once the body has been read.
+    if (!admission.needsBody) record(ctx, req, upgrade);
     return ctx;
   };
 
@@ -149,8 +189,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const ctx = admitAndRecord(req, true);
     const { admission } = ctx;
     socket.on('error', () => socket.destroy());
-    if (admission.code !== null || admission.normalized === null) {
-      writeRawError(socket, admission.status, denialMessage(admission));
+    if (!isAllowed(admission) || admission.normalized === null) {
+      writeRawError(socket, admission.status || 500, denialMessage(admission));
       complete(ctx, admission.status, false);
       return;
     }
@@ -198,7 +238,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       contexts.set(req, ctx);
       res.once('close', () => complete(ctx, res.statusCode, !res.writableFinished));
       // Only an admitted request is invited to send its body; a denied one is answered at once.
-      if (expectsContinue && ctx.admission.code === null) res.writeContinue();
+      if (expectsContinue && (isAllowed(ctx.admission) || ctx.admission.needsBody)) res.writeContinue();
       watchBodyIdle(req);
       // Nothing after the gate may read the client's spelling of the target.
       req.url = '/';
@@ -264,32 +304,45 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .header('content-type', ENGINE_ERROR_CONTENT_TYPE)
       .send(engineErrorBody(`sockgate: ${message} [${code}]`));
 
-  const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const ctx = contexts.get(request.raw);
-    if (ctx === undefined) return sendError(reply, 'SOCKGATE_ERR_INTERNAL', 'request reached the proxy without a decision');
+  const deny = (request: FastifyRequest, reply: FastifyReply, admission: Admission): FastifyReply => {
+    const send = (close: boolean): FastifyReply => {
+      if (close) reply.header('connection', 'close');
+      return reply.code(admission.status || 500).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(admission)));
+    };
+    // Do not keep talking to a client that sent something malformed.
+    const malformed = admission.code !== 'SOCKGATE_DENY_POLICY';
+    const raw = request.raw;
+    const hasBody = raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0';
+    if (!hasBody || raw.complete) return send(malformed);
+    // A client that waits for 100-continue will not send its body: close instead of reading it.
+    if (raw.headers['expect'] !== undefined && admission.code !== 'SOCKGATE_DENY_BODY_TOO_LARGE') return send(true);
+    // Read (and discard) a denied body before answering: closing a socket with unread data
+    // makes the kernel reset the connection, and clients then report a connection error
+    // instead of the denial. Bodies over the drain limit are cut off with the connection.
+    void drainBody(raw, DENIED_BODY_DRAIN_BYTES).then((drained) => send(malformed || !drained));
+    return reply;
+  };
+
+  const forward = (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext, body?: Buffer): FastifyReply => {
     const { admission } = ctx;
-    if (admission.code !== null || admission.normalized === null) {
-      const send = (close: boolean): FastifyReply => {
-        if (close) reply.header('connection', 'close');
-        return reply.code(admission.status).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(admission)));
-      };
-      // Do not keep talking to a client that sent something malformed.
-      const malformed = admission.code !== 'SOCKGATE_DENY_POLICY';
-      const raw = request.raw;
-      const hasBody = raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] ?? '0') !== '0';
-      if (!hasBody || raw.complete) return send(malformed);
-      // A client that waits for 100-continue will not send its body: close instead of reading it.
-      if (raw.headers['expect'] !== undefined) return send(true);
-      // Read (and discard) a denied body before answering: closing a socket with unread data
-      // makes the kernel reset the connection, and clients then report a connection error
-      // instead of the denial. Bodies over the drain limit are cut off with the connection.
-      void drainBody(raw, DENIED_BODY_DRAIN_BYTES).then((drained) => send(malformed || !drained));
-      return reply;
-    }
+    if (!isAllowed(admission) || admission.normalized === null) return deny(request, reply, admission);
     const clientHeaders = request.raw.headers;
     return reply.from(admission.normalized.target, {
-      rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders) as IncomingHttpHeaders,
+      // reply-from JSON-encodes a body unless given a content type; the headers actually sent
+      // are rebuilt from the client's below, so this value never reaches the engine.
+      ...(body !== undefined ? { body, contentType: 'application/octet-stream' } : {}),
+      rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders, body?.length) as IncomingHttpHeaders,
       rewriteHeaders: (headers) => forwardResponseHeaders(headers),
+      onResponse: (_request, rep, res) => {
+        rep.send((res as unknown as { stream: Readable }).stream);
+        // fastify writes a streamed response's headers with its first body chunk. The engine
+        // sends the headers of wait, events, logs and attach at once and the body maybe much
+        // later, and clients block on those headers (docker run waits for /wait's before /start).
+        const raw = rep.raw as ServerResponse;
+        setImmediate(() => {
+          if (!raw.headersSent && !raw.destroyed) raw.flushHeaders();
+        });
+      },
       onError: (_rep, { error }) => {
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
         options.logger.warn({ reqId: ctx.reqId, err: error }, 'upstream error');
@@ -300,6 +353,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }
       },
     });
+  };
+
+  const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const ctx = contexts.get(request.raw);
+    if (ctx === undefined) return sendError(reply, 'SOCKGATE_ERR_INTERNAL', 'request reached the proxy without a decision');
+    if (!ctx.admission.needsBody) return forward(request, reply, ctx);
+    // The decision depends on the body: read it (bounded), decode it as the engine would, decide.
+    void readBody(request.raw, maxBodyBytes).then((body) => {
+      ctx.admission = body === null ? bodyTooLarge(ctx.admission, maxBodyBytes) : admitBody(options.profile.policy, ctx.admission, body);
+      record(ctx, request.raw, false);
+      if (body === null) {
+        reply.header('connection', 'close');
+        return reply.code(413).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(ctx.admission)));
+      }
+      return forward(request, reply, ctx, body);
+    });
+    return reply;
   };
 
   app.addHook('preClose', (done) => {

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { SockgateError } from '../errors.js';
 import {
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
   DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
@@ -28,6 +29,7 @@ export interface DaemonOptions {
   readonly upstreamHeadersTimeoutMs: number;
   readonly clientHeadersTimeoutMs: number;
   readonly clientBodyIdleTimeoutMs: number;
+  readonly maxBodyBytes: number;
 }
 
 interface FlagSpec {
@@ -48,6 +50,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'log-level', env: 'SOCKGATE_LOG_LEVEL', value: 'LEVEL', def: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Denials are logged at warn.` },
   { flag: 'upstream-connect-timeout', env: 'SOCKGATE_UPSTREAM_CONNECT_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), help: 'Time allowed to connect to the engine socket.' },
   { flag: 'upstream-headers-timeout', env: 'SOCKGATE_UPSTREAM_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), help: 'Time allowed for the engine to start answering (0: no limit). Response bodies (events, logs) never time out.' },
+  { flag: 'max-body-bytes', env: 'SOCKGATE_MAX_BODY_BYTES', value: 'BYTES', def: String(DEFAULT_MAX_BODY_BYTES), help: 'Largest request body read to inspect it (only bodies that a rule inspects are read); larger ones are refused with 413.' },
   { flag: 'client-body-timeout', env: 'SOCKGATE_CLIENT_BODY_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), help: 'Time a client may pause while sending a request body before its connection is closed (0: no limit).' },
   { flag: 'client-headers-timeout', env: 'SOCKGATE_CLIENT_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), help: 'Time a client has to send its request headers.' },
 ];
@@ -72,7 +75,7 @@ export function defaultUpstream(env: Readonly<Record<string, string | undefined>
 
 function parseMs(name: string, raw: string, problems: string[]): number {
   if (!/^[0-9]{1,10}$/.test(raw)) {
-    problems.push(`--${name}: "${raw}" is not a whole number of milliseconds`);
+    problems.push(`--${name}: "${raw}" is not a whole number${name.endsWith('bytes') ? '' : ' of milliseconds'}`);
     return 0;
   }
   return Number(raw);
@@ -83,7 +86,7 @@ export type ParsedCommand =
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly options: DaemonOptions; readonly listenFromDefault: boolean }
   | { readonly kind: 'check'; readonly files: readonly string[] }
-  | { readonly kind: 'explain'; readonly policyFile: string | null; readonly method: string; readonly target: string };
+  | { readonly kind: 'explain'; readonly policyFile: string | null; readonly bodyFile: string | null; readonly method: string; readonly target: string };
 
 export function parseCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, platform: Platform): ParsedCommand {
   const [first, ...rest] = argv;
@@ -94,11 +97,17 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     return { kind: 'check', files: rest };
   }
   if (first === 'explain') {
-    const { values, positionals } = parseArgs({ args: rest, options: { policy: { type: 'string' } }, allowPositionals: true, strict: true });
-    if (positionals.length !== 2) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'usage: sockgate explain [--policy FILE] METHOD PATH');
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: { policy: { type: 'string' }, body: { type: 'string' } }, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; usage: sockgate explain [--policy FILE] [--body FILE] METHOD PATH`);
     }
-    return { kind: 'explain', policyFile: values.policy ?? env['SOCKGATE_POLICY'] ?? null, method: positionals[0]!, target: positionals[1]! };
+    const { values, positionals } = parsed;
+    if (positionals.length !== 2) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'usage: sockgate explain [--policy FILE] [--body FILE] METHOD PATH');
+    }
+    return { kind: 'explain', policyFile: values.policy ?? env['SOCKGATE_POLICY'] ?? null, bodyFile: values.body ?? null, method: positionals[0]!, target: positionals[1]! };
   }
 
   const optionSpec: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } };
@@ -149,7 +158,9 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     upstreamHeadersTimeoutMs: parseMs('upstream-headers-timeout', get('upstream-headers-timeout') ?? String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), problems),
     clientHeadersTimeoutMs: parseMs('client-headers-timeout', get('client-headers-timeout') ?? String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), problems),
     clientBodyIdleTimeoutMs: parseMs('client-body-timeout', get('client-body-timeout') ?? String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), problems),
+    maxBodyBytes: parseMs('max-body-bytes', get('max-body-bytes') ?? String(DEFAULT_MAX_BODY_BYTES), problems),
   };
+  if (options.maxBodyBytes === 0 && problems.length === 0) problems.push('--max-body-bytes: 0 would refuse every inspected body');
   if (options.clientHeadersTimeoutMs === 0 && problems.length === 0) {
     problems.push('--client-headers-timeout: 0 would let slow clients hold connections forever');
   }
@@ -164,7 +175,8 @@ export function helpText(version: string): string {
     'Usage:',
     '  sockgate [flags]                         run the daemon',
     '  sockgate check POLICY_FILE...            validate policy files (exit 1 on any problem)',
-    '  sockgate explain [--policy FILE] METHOD PATH   show the decision for a request, without sending it',
+    '  sockgate explain [--policy FILE] [--body FILE] METHOD PATH',
+    '                                           show the decision for a request, without sending it',
     '',
     'Flags (each also read from its environment variable):',
   ];

@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Effect, PolicyDocument, RuleDocument, ValueMatcherDocument } from './document.js';
+import { compileBodyCondition, type BodyPredicate } from './body.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
 import { isEngineTrue } from '../request/engine-values.js';
@@ -29,6 +30,8 @@ export interface CompiledRule {
   readonly endpointPatterns: readonly string[];
   readonly endpointIds: ReadonlySet<string>;
   readonly query: readonly (readonly [name: string, matcher: CompiledValueMatcher])[];
+  /** body predicates (all must hold); empty when the rule does not look at the body */
+  readonly body: readonly BodyPredicate[];
 }
 
 export interface CompiledPolicy {
@@ -41,6 +44,8 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   readonly denyRules: readonly CompiledRule[];
   readonly allowRules: readonly CompiledRule[];
+  /** whether any rule looks at request bodies */
+  readonly inspectsBodies: boolean;
 }
 
 function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
@@ -79,6 +84,7 @@ function compileRule(r: RuleDocument): CompiledRule {
     endpointPatterns: Object.freeze([...(r.endpoints ?? [])]),
     endpointIds,
     query: Object.freeze(Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
+    body: Object.freeze((r.body ?? []).map(compileBodyCondition)),
   });
 }
 
@@ -96,5 +102,6 @@ export function compilePolicy(doc: PolicyDocument, source: string, text: string)
     rules,
     denyRules: Object.freeze(rules.filter((r) => r.effect === 'deny')),
     allowRules: Object.freeze(rules.filter((r) => r.effect === 'allow')),
+    inspectsBodies: rules.some((r) => r.body.length > 0),
   });
 }

@@ -22,6 +22,32 @@ export interface ValueMatcherDocument {
   readonly truthy?: boolean;
 }
 
+export type BodyScalar = string | number | boolean | null;
+
+/**
+ * A condition on one field of the request body, as the engine decodes it. `path` is dotted,
+ * with the engine's JSON field names (`HostConfig.Privileged`); inside `any`/`all`/`none` it is
+ * relative to each element ('' = the element itself). Exactly one matcher or quantifier is set,
+ * except that `gte` and `lte` may be combined.
+ */
+export interface BodyConditionDocument {
+  readonly path: string;
+  readonly equals?: BodyScalar;
+  readonly oneOf?: readonly BodyScalar[];
+  readonly glob?: string;
+  /** true: the field is set (not absent/null, false, "" or 0, not an empty list or map); false: not set */
+  readonly exists?: boolean;
+  /** true: absent or null (Go's nil); false: present, even as an empty list */
+  readonly isNull?: boolean;
+  readonly gte?: number;
+  readonly lte?: number;
+  /** a host path (absolute, compared after cleaning) equal to or under one of these */
+  readonly pathPrefix?: readonly string[];
+  readonly any?: readonly BodyConditionDocument[];
+  readonly all?: readonly BodyConditionDocument[];
+  readonly none?: readonly BodyConditionDocument[];
+}
+
 export interface RuleDocument {
   readonly id: string;
   readonly effect: Effect;
@@ -34,6 +60,8 @@ export interface RuleDocument {
   readonly endpoints?: readonly string[];
   /** conditions on query parameters, by parameter name; all must hold */
   readonly query?: Readonly<Record<string, ValueMatcherDocument>>;
+  /** conditions on the decoded request body; all must hold. Only with `endpoints` that sockgate decodes. */
+  readonly body?: readonly BodyConditionDocument[];
 }
 
 export interface PolicyDocument {

@@ -5,6 +5,7 @@
  */
 
 import type { Effect } from './document.js';
+import type { BodyView } from './body.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import type { Query } from '../request/normalize.js';
 
@@ -51,19 +52,34 @@ function targetMatches(rule: CompiledRule, facts: RequestFacts): boolean {
   return false;
 }
 
-export function ruleMatches(rule: CompiledRule, facts: RequestFacts): boolean {
+/** Method, target and query: everything but the body. */
+export function headMatches(rule: CompiledRule, facts: RequestFacts): boolean {
   if (rule.methods !== null && !rule.methods.has(facts.method)) return false;
   if (!targetMatches(rule, facts)) return false;
   return queryHolds(rule, facts.query);
+}
+
+export function ruleMatches(rule: CompiledRule, facts: RequestFacts, body?: BodyView): boolean {
+  if (!headMatches(rule, facts)) return false;
+  if (rule.body.length === 0) return true;
+  // The gate reads and decodes the body whenever a body rule's head matches; reaching this
+  // without one is a sockgate bug, and throwing here denies (fail closed).
+  if (body === undefined) throw new Error(`rule ${rule.id} needs the request body, which was not read`);
+  return rule.body.every((p) => p(body, body.value));
+}
+
+/** Whether deciding this request needs its body: some rule that looks at bodies matches its head. */
+export function needsBody(policy: CompiledPolicy, facts: RequestFacts): boolean {
+  return policy.inspectsBodies && policy.rules.some((r) => r.body.length > 0 && headMatches(r, facts));
 }
 
 function describeRule(rule: CompiledRule): string {
   return rule.description ? `rule ${rule.id} (${rule.description})` : `rule ${rule.id}`;
 }
 
-export function evaluate(policy: CompiledPolicy, facts: RequestFacts): Decision {
+export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: BodyView): Decision {
   const first =
-    policy.denyRules.find((r) => ruleMatches(r, facts)) ?? policy.allowRules.find((r) => ruleMatches(r, facts));
+    policy.denyRules.find((r) => ruleMatches(r, facts, body)) ?? policy.allowRules.find((r) => ruleMatches(r, facts, body));
   if (first !== undefined) {
     return {
       effect: first.effect,

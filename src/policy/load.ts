@@ -6,6 +6,8 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import {
   HTTP_METHODS,
+  type BodyConditionDocument,
+  type BodyScalar,
   type Effect,
   type PolicyDocument,
   type PolicyMethod,
@@ -15,6 +17,7 @@ import {
 } from './document.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
+import { INSPECTABLE_ENDPOINTS } from '../inspect/inspectable.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly document: PolicyDocument }
@@ -148,7 +151,118 @@ function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMat
   }
 }
 
-const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query'] as const;
+const BODY_MATCHERS = ['equals', 'oneOf', 'glob', 'exists', 'isNull', 'gte', 'lte', 'pathPrefix', 'any', 'all', 'none'] as const;
+const BODY_KEYS = ['path', ...BODY_MATCHERS] as const;
+const BODY_PATH = /^(\$facts|[A-Za-z0-9_-]+)(\.[A-Za-z0-9_-]+)*$/;
+const MAX_BODY_DEPTH = 8;
+
+function isScalarValue(v: unknown): v is BodyScalar {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+function validateBodyConditions(v: Validator, node: unknown, pointer: string, depth: number): BodyConditionDocument[] | undefined {
+  if (depth > MAX_BODY_DEPTH) {
+    v.problem(node as Node, pointer, `body conditions nest deeper than ${MAX_BODY_DEPTH} levels`);
+    return undefined;
+  }
+  if (!isSeq(node) || node.items.length === 0) {
+    v.problem(node as Node, pointer, 'expected a non-empty list of body conditions ({ path: ..., <matcher>: ... })');
+    return undefined;
+  }
+  const out: BodyConditionDocument[] = [];
+  node.items.forEach((item, i) => {
+    const c = validateBodyCondition(v, item, `${pointer}/${i}`, depth);
+    if (c) out.push(c);
+  });
+  return out.length === node.items.length ? out : undefined;
+}
+
+function validateBodyCondition(v: Validator, node: unknown, pointer: string, depth: number): BodyConditionDocument | undefined {
+  const map = v.map(node, pointer, BODY_KEYS);
+  if (!map) return undefined;
+  const fields = new Map(entries(map));
+  const before = v.problems.length;
+  let path = '';
+  if (!fields.has('path')) v.problem(map, pointer, 'a body condition needs a "path" (dotted engine field names, e.g. HostConfig.Privileged; "" inside any/all/none for the element itself)');
+  else {
+    const p = v.string(fields.get('path'), `${pointer}/path`);
+    if (p !== undefined) {
+      if (p === '' ? depth === 0 : !BODY_PATH.test(p)) {
+        v.problem(fields.get('path') as Node, `${pointer}/path`, p === '' ? 'an empty path is only meaningful inside any/all/none' : `"${p}" is not a dotted field path such as HostConfig.Binds`);
+      }
+      path = p;
+    }
+  }
+  const present = [...fields.keys()].filter((k) => k !== 'path');
+  const bounds = present.every((k) => k === 'gte' || k === 'lte');
+  if (present.length === 0 || (present.length > 1 && !bounds)) {
+    v.problem(map, pointer, `a body condition needs exactly one of: ${BODY_MATCHERS.join(', ')} (gte and lte may be combined)`);
+    return undefined;
+  }
+  const cond: { -readonly [K in keyof BodyConditionDocument]?: BodyConditionDocument[K] } = { path };
+  for (const key of present) {
+    const value = fields.get(key);
+    const p = `${pointer}/${key}`;
+    switch (key) {
+      case 'equals':
+        if (isScalar(value) && isScalarValue(value.value)) cond.equals = value.value;
+        else v.problem(value as Node, p, 'expected a string, number, boolean or null');
+        break;
+      case 'oneOf':
+        if (isSeq(value) && value.items.length > 0 && value.items.every((x) => isScalar(x) && isScalarValue(x.value))) {
+          cond.oneOf = value.items.map((x) => (x as { value: BodyScalar }).value);
+        } else v.problem(value as Node, p, 'expected a non-empty list of strings, numbers, booleans or null');
+        break;
+      case 'glob': {
+        const g = v.string(value, p);
+        if (g !== undefined) {
+          try {
+            compileGlob(g);
+            cond.glob = g;
+          } catch (err) {
+            v.problem(value as Node, p, `invalid glob "${g}": ${(err as Error).message}`);
+          }
+        }
+        break;
+      }
+      case 'exists':
+      case 'isNull': {
+        const b = v.bool(value, p);
+        if (b !== undefined) cond[key] = b;
+        break;
+      }
+      case 'gte':
+      case 'lte':
+        if (isScalar(value) && typeof value.value === 'number' && Number.isFinite(value.value)) cond[key] = value.value;
+        else v.problem(value as Node, p, 'expected a number');
+        break;
+      case 'pathPrefix': {
+        const list = v.strings(value, p);
+        if (list) {
+          for (const item of list) {
+            if (!item.value.startsWith('/') || item.value.split('/').some((seg) => seg === '.' || seg === '..')) {
+              v.problem(item.node, item.pointer, `"${item.value}" must be an absolute path without "." or ".." segments`);
+            }
+          }
+          cond.pathPrefix = list.map((x) => x.value);
+        }
+        break;
+      }
+      case 'any':
+      case 'all':
+      case 'none': {
+        const nested = validateBodyConditions(v, value, p, depth + 1);
+        if (nested) cond[key] = nested;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return v.problems.length === before ? (cond as BodyConditionDocument) : undefined;
+}
+
+const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'body'] as const;
 
 function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map<string, string>): RuleDocument | undefined {
   const map = v.map(node, pointer, RULE_KEYS);
@@ -260,6 +374,30 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
         if (m) query[name] = m;
       }
       rule.query = query;
+    }
+  }
+
+  if (fields.has('body')) {
+    const body = validateBodyConditions(v, fields.get('body'), `${pointer}/body`, 0);
+    if (body) rule.body = body;
+    if (fields.has('paths')) {
+      v.problem(fields.get('paths') as Node, `${pointer}/paths`, 'a rule with body conditions must name its endpoints with "endpoints", not "paths"');
+    }
+    if (!fields.has('endpoints')) {
+      v.problem(map, pointer, 'a rule with body conditions needs "endpoints" naming endpoints whose body sockgate decodes');
+    } else {
+      for (const pattern of rule.endpoints ?? []) {
+        let ids: readonly string[] = [];
+        try {
+          ids = endpointIdsMatching(pattern);
+        } catch {
+          continue; // already reported
+        }
+        const undecoded = ids.filter((id) => !INSPECTABLE_ENDPOINTS.has(id));
+        if (undecoded.length > 0) {
+          v.problem(fields.get('endpoints') as Node, `${pointer}/endpoints`, `body conditions need endpoints whose body sockgate decodes; "${pattern}" names ${undecoded.slice(0, 3).join(', ')}${undecoded.length > 3 ? ', ...' : ''} (decoded: ${[...INSPECTABLE_ENDPOINTS].join(', ')})`);
+        }
+      }
     }
   }
 

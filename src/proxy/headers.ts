@@ -31,14 +31,19 @@ function connectionListed(headers: IncomingHttpHeaders | Record<string, unknown>
   return listed;
 }
 
-/** Headers to send upstream for a plain (non-upgrade) request. */
-export function forwardRequestHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+/**
+ * Headers to send upstream for a plain (non-upgrade) request. When sockgate forwards a body it
+ * read itself (`bodyLength`), Content-Length is set to exactly that length.
+ */
+export function forwardRequestHeaders(headers: IncomingHttpHeaders, bodyLength?: number): OutgoingHttpHeaders {
   const listed = connectionListed(headers);
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    if (name === 'content-length' && bodyLength !== undefined) continue;
     out[name] = value;
   }
+  if (bodyLength !== undefined) out['content-length'] = String(bodyLength);
   return out;
 }
 

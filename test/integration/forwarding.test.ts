@@ -194,6 +194,29 @@ describe('streaming responses', () => {
     expect(seen.map((s) => s.text).join('')).toBe('{"status":"create"}\n{"status":"start"}\n');
   });
 
+  it('passes response headers on as soon as the engine sends them, before any body', async () => {
+    // docker run waits for the headers of POST /wait before it sends POST /start: held headers hang it.
+    let finish: (() => void) | undefined;
+    daemon.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      finish = () => res.end('{"StatusCode":0}\n');
+    };
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ socketPath: proxy.socketPath, method: 'POST', path: '/containers/abc/start', headers: { Host: 'd' } }, (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(finish).toBeDefined();
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve(text));
+        finish!(); // the body is only sent once the client has seen the headers
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(body).toBe('{"StatusCode":0}\n');
+  });
+
   it('aborts the engine request at once when the client goes away', async () => {
     let upstreamClosed = false;
     daemon.handler = (req, res) => {

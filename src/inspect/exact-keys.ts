@@ -1,0 +1,241 @@
+/**
+ * Proof that a body means one thing: before sockgate forwards the exact bytes it checked, every
+ * object key that the engine would bind to a struct field must be spelled exactly as that field's
+ * JSON name, and no key may repeat. Go's decoder binds keys case-insensitively (with Unicode
+ * folding) and lets a repeated key overwrite or merge into the earlier one; the decoded view that
+ * rules read follows those rules, but a body that relies on them is refused, so no reader of the
+ * bytes (an older or newer engine, a plugin, a log) can see anything but what was checked.
+ *
+ * Unknown keys (no field of that name in any spelling) are allowed: the engine ignores them.
+ * Trailing data after the first JSON value is refused: Go's Decoder stops after the first value.
+ */
+
+import type { GoField, GoType } from './go-types.js';
+
+type Tree =
+  | { readonly t: 'obj'; readonly entries: readonly (readonly [string, Tree])[] }
+  | { readonly t: 'arr'; readonly items: readonly Tree[] }
+  | { readonly t: 'scalar' };
+
+export type ExactKeysResult = { readonly ok: true } | { readonly ok: false; readonly pointer: string; readonly message: string };
+
+class Syntax extends Error {}
+
+/** A small JSON parser that keeps every key, repeated ones included. Throws Syntax on bad input. */
+function parseTree(text: string): { tree: Tree; end: number } {
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const str = (): string => {
+    if (text[i] !== '"') throw new Syntax('expected a string');
+    i++;
+    let out = '';
+    for (;;) {
+      if (i >= text.length) throw new Syntax('unterminated string');
+      const ch = text[i]!;
+      if (ch === '"') {
+        i++;
+        return out;
+      }
+      if (ch === '\\') {
+        const e = text[i + 1];
+        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e !== undefined && simple[e] !== undefined) {
+          out += simple[e];
+          i += 2;
+        } else if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+          i += 6;
+        } else throw new Syntax('bad escape');
+      } else {
+        if (ch < ' ') throw new Syntax('control character in string');
+        out += ch;
+        i++;
+      }
+    }
+  };
+  const value = (depth: number): Tree => {
+    if (depth > 10_000) throw new Syntax('nesting too deep');
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      const entries: [string, Tree][] = [];
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return { t: 'obj', entries };
+      }
+      for (;;) {
+        ws();
+        const k = str();
+        ws();
+        if (text[i] !== ':') throw new Syntax('expected ":"');
+        i++;
+        entries.push([k, value(depth + 1)]);
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return { t: 'obj', entries };
+        }
+        throw new Syntax('expected "," or "}"');
+      }
+    }
+    if (ch === '[') {
+      i++;
+      const items: Tree[] = [];
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return { t: 'arr', items };
+      }
+      for (;;) {
+        items.push(value(depth + 1));
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return { t: 'arr', items };
+        }
+        throw new Syntax('expected "," or "]"');
+      }
+    }
+    if (ch === '"') {
+      str();
+      return { t: 'scalar' };
+    }
+    const m = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(text.slice(i, i + 400));
+    if (!m) throw new Syntax('invalid value');
+    i += m[0].length;
+    return { t: 'scalar' };
+  };
+  const tree = value(0);
+  return { tree, end: i };
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * The JSON names a struct binds, with promoted fields of embedded structs, shallower first, the
+ * way encoding/json's typeFields resolves them (a name at a shallower depth hides deeper ones).
+ */
+function structNames(type: GoType & { kind: 'struct' }): Map<string, GoType> {
+  const names = new Map<string, GoType>();
+  const depthOf = new Map<string, number>();
+  const visit = (fields: readonly GoField[], depth: number): void => {
+    for (const f of fields) {
+      if (f.json === '-') continue;
+      let t = f.type;
+      if (f.embedded && !f.json) {
+        while (t.kind === 'ptr') t = t.elem;
+        if (t.kind === 'struct') {
+          visit(t.fields, depth + 1);
+          continue;
+        }
+      }
+      // Unexported fields are invisible to encoding/json.
+      if (!f.json && !/^[A-Z]/.test(f.name)) continue;
+      const name = f.json || f.name;
+      const seen = depthOf.get(name);
+      if (seen === undefined || depth < seen) {
+        names.set(name, f.type);
+        depthOf.set(name, depth);
+      }
+    }
+  };
+  visit(type.fields, 0);
+  return names;
+}
+
+/**
+ * Go's case-insensitive key match reduced to a comparison key: lower-case, with the two non-ASCII
+ * letters that fold onto ASCII ones (U+212A KELVIN SIGN → k, U+017F LONG S → s) mapped first.
+ * Used only to find keys that Go would bind to a field although they are not spelled like it.
+ */
+function foldKey(s: string): string {
+  return s.replace(/\u212a/g, 'k').replace(/\u017f/g, 's').toLowerCase();
+}
+
+function check(tree: Tree, type: GoType, pointer: string): ExactKeysResult {
+  let t = type;
+  while (t.kind === 'ptr') t = t.elem;
+  switch (t.kind) {
+    case 'struct': {
+      if (tree.t !== 'obj') return { ok: true }; // a type mismatch: the decoder reports it
+      const names = structNames(t);
+      const folded = new Map<string, string>();
+      for (const n of names.keys()) folded.set(foldKey(n), n);
+      const seen = new Set<string>();
+      for (const [key, child] of tree.entries) {
+        const p = `${pointer}/${escapePointer(key)}`;
+        const field = names.get(key);
+        if (field === undefined) {
+          const canonical = folded.get(foldKey(key));
+          if (canonical !== undefined) {
+            return { ok: false, pointer: p, message: `key "${key}" is not spelled like the engine's field "${canonical}" (the engine would still bind it)` };
+          }
+          continue;
+        }
+        if (seen.has(key)) return { ok: false, pointer: p, message: `key "${key}" appears more than once` };
+        seen.add(key);
+        const r = check(child, field, p);
+        if (!r.ok) return r;
+      }
+      return { ok: true };
+    }
+    case 'map': {
+      if (tree.t !== 'obj') return { ok: true };
+      const seen = new Set<string>();
+      for (const [key, child] of tree.entries) {
+        const p = `${pointer}/${escapePointer(key)}`;
+        if (seen.has(key)) return { ok: false, pointer: p, message: `key "${key}" appears more than once` };
+        seen.add(key);
+        const r = check(child, t.elem, p);
+        if (!r.ok) return r;
+      }
+      return { ok: true };
+    }
+    case 'slice':
+    case 'array': {
+      if (tree.t !== 'arr') return { ok: true };
+      for (let i = 0; i < tree.items.length; i++) {
+        const r = check(tree.items[i]!, t.elem, `${pointer}/${i}`);
+        if (!r.ok) return r;
+      }
+      return { ok: true };
+    }
+    // Scalars carry no keys; free-form values (any, RawMessage) and types with their own
+    // UnmarshalJSON bind keys by exact text, so there is no spelling to check.
+    case 'any':
+    case 'bool':
+    case 'custom':
+    case 'float':
+    case 'int':
+    case 'rawMessage':
+    case 'string':
+      return { ok: true };
+  }
+}
+
+export function checkExactKeys(text: string, type: GoType): ExactKeysResult {
+  let parsed: { tree: Tree; end: number };
+  try {
+    parsed = parseTree(text);
+  } catch (err) {
+    return { ok: false, pointer: '', message: `body is not valid JSON: ${(err as Error).message}` };
+  }
+  if (text.slice(parsed.end).trim() !== '') {
+    return { ok: false, pointer: '', message: 'body has data after its JSON value, which the engine would ignore' };
+  }
+  return check(parsed.tree, type, '');
+}

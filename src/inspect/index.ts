@@ -1,0 +1,101 @@
+/**
+ * inspectBody(endpoint, bytes) → the body as the engine will decode it, or why its meaning is not
+ * certain. Steps, each of which refuses on doubt:
+ *  1. an empty body is decided as the engine reads one (an error for most endpoints: refused);
+ *  2. the bytes must be valid UTF-8 without a byte-order mark (Go would replace bad bytes);
+ *  3. every key bound to a struct field is spelled exactly like it and appears once, and nothing
+ *     follows the JSON value (exact-keys.ts), so the exact bytes are forwarded unchanged;
+ *  4. the body is decoded with Go's encoding/json rules into the engine's own types (go-json.ts,
+ *     schemas/), type errors refused as the engine refuses them;
+ *  5. endpoint-specific views and facts: the effective HostConfig of a container create (the
+ *     engine still reads legacy top-level HostConfig fields), host paths, volumes.
+ */
+
+import type { BodyView } from '../policy/body.js';
+import { checkExactKeys } from './exact-keys.js';
+import { hostConfigFacts, volumeCreateFacts } from './facts.js';
+import { decodeGoJson } from './go-json.js';
+import { BODY_READING, BODY_SCHEMAS } from './schemas/index.js';
+import { effectiveHostConfig, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
+import { isSet } from '../policy/body.js';
+
+export type InspectResult = { readonly ok: true; readonly view: BodyView } | { readonly ok: false; readonly pointer: string; readonly message: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function fail(pointer: string, message: string): InspectResult {
+  return { ok: false, pointer, message };
+}
+
+/**
+ * HostConfig fields at the top level of a container create are read by engines up to 20.10
+ * (wholesale when there is no HostConfig object) and ignored by current ones: their meaning
+ * depends on the engine version, so a body that sets any of them is refused.
+ */
+/**
+ * Go's zero value: nil, false, "", 0, a struct whose fields are all zero (an empty map too), or a
+ * fixed-size array of zeros (ConsoleSize). An empty list is not zero: a non-nil empty slice.
+ */
+function isZeroValue(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0 && v.every(isZeroValue);
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
+    return Object.values(v as Record<string, unknown>).every(isZeroValue);
+  }
+  return !isSet(v);
+}
+
+function legacyTopLevelProblem(endpoint: string, value: unknown): InspectResult | null {
+  if (endpoint !== 'containers.create' || value === null || typeof value !== 'object') return null;
+  const top = value as Record<string, unknown>;
+  for (const key of LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS) {
+    if (!isZeroValue(top[key])) {
+      return fail(`/${key}`, `"${key}" is a HostConfig field at the top level, a legacy place that engines up to 20.10 apply and newer ones ignore; put it under "HostConfig"`);
+    }
+  }
+  return null;
+}
+
+function viewFor(endpoint: string, value: unknown): BodyView {
+  switch (endpoint) {
+    case 'containers.create': {
+      const hostConfig = effectiveHostConfig(value);
+      const effective = { ...(value as Record<string, unknown>), HostConfig: hostConfig };
+      return { value: effective, facts: hostConfigFacts(hostConfig) };
+    }
+    case 'volumes.create':
+      return { value, facts: volumeCreateFacts(value) };
+    default:
+      return { value, facts: {} };
+  }
+}
+
+export function inspectBody(endpoint: string, bytes: Uint8Array): InspectResult {
+  const schema = BODY_SCHEMAS[endpoint];
+  const reading = BODY_READING[endpoint];
+  if (schema === undefined || reading === undefined) return fail('', `sockgate has no decoder for the body of ${endpoint}`);
+
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return fail('', 'body is not valid UTF-8 (the engine would replace the bad bytes)');
+  }
+  if (text.startsWith('\ufeff')) return fail('', 'body starts with a byte-order mark, which the engine refuses');
+
+  if (text.trim() === '') {
+    if (reading.emptyBody === 'error') return fail('', `empty body: the engine refuses ${endpoint} without one`);
+    const zero = decodeGoJson(Buffer.from('null'), schema);
+    if (!zero.ok) return fail(zero.pointer, zero.message);
+    return { ok: true, view: viewFor(endpoint, zero.value) };
+  }
+
+  const exact = checkExactKeys(text, schema);
+  if (!exact.ok) return fail(exact.pointer, exact.message);
+
+  const decoded = decodeGoJson(bytes, schema);
+  if (!decoded.ok) return fail(decoded.pointer, `${decoded.message} (the engine refuses this body)`);
+  if (decoded.trailing) return fail('', 'body has data after its JSON value, which the engine would ignore');
+  const legacy = legacyTopLevelProblem(endpoint, decoded.value);
+  if (legacy !== null) return legacy;
+  return { ok: true, view: viewFor(endpoint, decoded.value) };
+}
