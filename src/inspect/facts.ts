@@ -24,35 +24,76 @@ export function parseBind(spec: string): { hostPath: string | null; volume: stri
   return { hostPath: null, volume: src === '' ? null : src };
 }
 
+interface MountFacts {
+  readonly hostPaths: string[];
+  readonly volumes: string[];
+  readonly volumeDriverOptions: Obj[];
+}
+
+/** Go's strings.ToUpper: each code point by its simple mapping (no expansions such as ß → SS). */
+function goToUpper(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const up = ch.toUpperCase();
+    out += [...up].length === 1 ? up : ch;
+  }
+  return out;
+}
+
+/**
+ * The mount type as the engine will use it. Swarm services convert it with
+ * `Mount_MountType_value[strings.ToUpper(type)]`, and an empty type stays the enum's zero,
+ * BIND (daemon/cluster/convert/container.go): "BIND", "bınd" (dotless ı) and no type at all
+ * all bind-mount. Containers accept only the exact lower-case names; reading them the service
+ * way there too only adds denials of bodies the engine refuses anyway.
+ */
+function mountType(type: string): string {
+  return type === '' ? 'BIND' : goToUpper(type);
+}
+
+/** Collect what a list of mount.Mount (container HostConfig.Mounts, service ContainerSpec.Mounts) takes from the host. */
+function collectMounts(mounts: unknown, into: MountFacts): void {
+  for (const m of list(mounts)) {
+    const mount = obj(m);
+    const type = mountType(str(mount['Type']));
+    if (type === 'BIND' || type === 'NPIPE') into.hostPaths.push(str(mount['Source']));
+    if (type === 'VOLUME') {
+      if (str(mount['Source'])) into.volumes.push(str(mount['Source']));
+      const options = obj(obj(obj(mount['VolumeOptions'])['DriverConfig'])['Options']);
+      // The local driver mounts `device` with mount(8) options `o` (o=bind: any host path).
+      if (Object.keys(options).length > 0) into.volumeDriverOptions.push(options);
+      if (str(options['device'])) into.hostPaths.push(str(options['device']));
+    }
+  }
+}
+
+// Empty lists are reported as null so that `exists: true` means "at least one".
+function report(facts: MountFacts): Record<string, unknown> {
+  return { hostPaths: orNull(facts.hostPaths), volumes: orNull(facts.volumes), volumeDriverOptions: orNull(facts.volumeDriverOptions) };
+}
+
 /** Facts of a container create (or any body carrying a HostConfig): host paths and volumes it mounts. */
 export function hostConfigFacts(hostConfig: unknown): Record<string, unknown> {
   const hc = obj(hostConfig);
-  const hostPaths: string[] = [];
-  const volumes: string[] = [];
-  const volumeDriverOptions: Obj[] = [];
+  const facts: MountFacts = { hostPaths: [], volumes: [], volumeDriverOptions: [] };
   for (const b of list(hc['Binds'])) {
     const p = parseBind(str(b));
-    if (p.hostPath !== null) hostPaths.push(p.hostPath);
-    if (p.volume !== null) volumes.push(p.volume);
+    if (p.hostPath !== null) facts.hostPaths.push(p.hostPath);
+    if (p.volume !== null) facts.volumes.push(p.volume);
   }
-  for (const m of list(hc['Mounts'])) {
-    const mount = obj(m);
-    const type = str(mount['Type']);
-    if (type === 'bind' || type === 'npipe') hostPaths.push(str(mount['Source']));
-    if (type === 'volume') {
-      if (str(mount['Source'])) volumes.push(str(mount['Source']));
-      const options = obj(obj(obj(mount['VolumeOptions'])['DriverConfig'])['Options']);
-      // The local driver mounts `device` with mount(8) options `o` (o=bind: any host path).
-      if (Object.keys(options).length > 0) volumeDriverOptions.push(options);
-      if (str(options['device'])) hostPaths.push(str(options['device']));
-    }
-  }
+  collectMounts(hc['Mounts'], facts);
   for (const d of list(hc['Devices'])) {
     const dev = obj(d);
-    if (str(dev['PathOnHost'])) hostPaths.push(str(dev['PathOnHost']));
+    if (str(dev['PathOnHost'])) facts.hostPaths.push(str(dev['PathOnHost']));
   }
-  // Empty lists are reported as null so that `exists: true` means "at least one".
-  return { hostPaths: orNull(hostPaths), volumes: orNull(volumes), volumeDriverOptions: orNull(volumeDriverOptions) };
+  return report(facts);
+}
+
+/** Facts of a service create/update: the host paths and volumes its task containers would mount. */
+export function serviceSpecFacts(spec: unknown): Record<string, unknown> {
+  const facts: MountFacts = { hostPaths: [], volumes: [], volumeDriverOptions: [] };
+  collectMounts(obj(obj(obj(spec)['TaskTemplate'])['ContainerSpec'])['Mounts'], facts);
+  return report(facts);
 }
 
 /** Facts of a volume create: the host path a local-driver volume would mount, if any. */

@@ -13,7 +13,7 @@
 
 import type { BodyView } from '../policy/body.js';
 import { checkExactKeys } from './exact-keys.js';
-import { hostConfigFacts, volumeCreateFacts } from './facts.js';
+import { hostConfigFacts, serviceSpecFacts, volumeCreateFacts } from './facts.js';
 import { decodeGoJson } from './go-json.js';
 import { BODY_READING, BODY_SCHEMAS } from './schemas/index.js';
 import { effectiveHostConfig, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
@@ -64,6 +64,9 @@ function viewFor(endpoint: string, value: unknown): BodyView {
     }
     case 'volumes.create':
       return { value, facts: volumeCreateFacts(value) };
+    case 'services.create':
+    case 'services.update':
+      return { value, facts: serviceSpecFacts(value) };
     default:
       return { value, facts: {} };
   }

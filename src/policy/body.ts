@@ -68,14 +68,17 @@ export function cleanHostPath(p: string): string | null {
   return cleaned.length > 1 && cleaned.endsWith('/') ? cleaned.slice(0, -1) : cleaned;
 }
 
-function underPrefix(value: unknown, prefixes: readonly string[]): boolean {
-  if (typeof value !== 'string') return false;
-  const cleaned = cleanHostPath(value);
+/** Whether a cleaned absolute path equals, or lies under, one of the (absolute) prefixes. */
+export function isUnderPrefix(cleaned: string | null, prefixes: readonly string[]): boolean {
   if (cleaned === null) return false;
   return prefixes.some((raw) => {
     const prefix = cleanHostPath(raw)!;
     return prefix === '/' || cleaned === prefix || cleaned.startsWith(prefix + '/');
   });
+}
+
+function underPrefix(value: unknown, prefixes: readonly string[]): boolean {
+  return typeof value === 'string' && isUnderPrefix(cleanHostPath(value), prefixes);
 }
 
 /** Elements a quantifier ranges over: a list's items or a map's values; nothing for anything else. */

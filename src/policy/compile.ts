@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Effect, PolicyDocument, RuleDocument, ValueMatcherDocument } from './document.js';
 import { compileBodyCondition, type BodyPredicate } from './body.js';
+import { posix } from 'node:path';
+import { cleanHostPath, isUnderPrefix } from './body.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
 import { isEngineTrue } from '../request/engine-values.js';
@@ -67,6 +69,11 @@ function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
   if (m.truthy !== undefined) {
     const want = m.truthy;
     return { source: m, presence: false, test: (v) => isEngineTrue(v) === want };
+  }
+  if (m.pathPrefix !== undefined) {
+    const prefixes = m.pathPrefix;
+    // The engine reads a container path joined to "/" and cleaned (filepath.Join("/", path)).
+    return { source: m, presence: false, test: (v) => isUnderPrefix(cleanHostPath(posix.join('/', v)), prefixes) };
   }
   throw new Error('matcher has no condition');
 }

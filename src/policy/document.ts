@@ -20,6 +20,8 @@ export interface ValueMatcherDocument {
   readonly exists?: boolean;
   /** the engine's boolean reading of the value (httputils.BoolValue) is this */
   readonly truthy?: boolean;
+  /** the value, read as a path inside a container (joined to "/" and cleaned, as the engine does), is one of these or under one */
+  readonly pathPrefix?: readonly string[];
 }
 
 export type BodyScalar = string | number | boolean | null;

@@ -24,7 +24,7 @@ export type LoadResult =
   | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy'] as const;
+const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy', 'pathPrefix'] as const;
 
 class Validator {
   readonly problems: PolicyProblem[] = [];
@@ -104,6 +104,24 @@ function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** A non-empty list of absolute paths without "." or ".." segments. */
+function validatePathPrefixes(v: Validator, value: unknown, pointer: string): string[] | undefined {
+  if (!isSeq(value) || value.items.length === 0) {
+    v.problem(value as Node, pointer, 'expected a non-empty list of absolute paths');
+    return undefined;
+  }
+  const list = v.strings(value, pointer);
+  if (list === undefined) return undefined;
+  let ok = true;
+  for (const item of list) {
+    if (!item.value.startsWith('/') || item.value.split('/').some((seg) => seg === '.' || seg === '..')) {
+      v.problem(item.node, item.pointer, `"${item.value}" must be an absolute path without "." or ".." segments`);
+      ok = false;
+    }
+  }
+  return ok ? list.map((x) => x.value) : undefined;
+}
+
 function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMatcherDocument | undefined {
   const map = v.map(node, pointer, MATCHER_KEYS);
   if (!map) return undefined;
@@ -146,6 +164,10 @@ function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMat
       const b = v.bool(value, p);
       return b === undefined ? undefined : { truthy: b };
     }
+    case 'pathPrefix': {
+      const list = validatePathPrefixes(v, value, p);
+      return list === undefined ? undefined : { pathPrefix: list };
+    }
     default:
       return undefined;
   }
@@ -187,8 +209,9 @@ function validateBodyCondition(v: Validator, node: unknown, pointer: string, dep
   else {
     const p = v.string(fields.get('path'), `${pointer}/path`);
     if (p !== undefined) {
-      if (p === '' ? depth === 0 : !BODY_PATH.test(p)) {
-        v.problem(fields.get('path') as Node, `${pointer}/path`, p === '' ? 'an empty path is only meaningful inside any/all/none' : `"${p}" is not a dotted field path such as HostConfig.Binds`);
+      // "" is the body itself (e.g. the privilege list of a plugin pull), or the element inside any/all/none.
+      if (p !== '' && !BODY_PATH.test(p)) {
+        v.problem(fields.get('path') as Node, `${pointer}/path`, `"${p}" is not a dotted field path such as HostConfig.Binds`);
       }
       path = p;
     }
@@ -237,15 +260,8 @@ function validateBodyCondition(v: Validator, node: unknown, pointer: string, dep
         else v.problem(value as Node, p, 'expected a number');
         break;
       case 'pathPrefix': {
-        const list = v.strings(value, p);
-        if (list) {
-          for (const item of list) {
-            if (!item.value.startsWith('/') || item.value.split('/').some((seg) => seg === '.' || seg === '..')) {
-              v.problem(item.node, item.pointer, `"${item.value}" must be an absolute path without "." or ".." segments`);
-            }
-          }
-          cond.pathPrefix = list.map((x) => x.value);
-        }
+        const list = validatePathPrefixes(v, value, p);
+        if (list) cond.pathPrefix = list;
         break;
       }
       case 'any':

@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callsSince, logMark } from '../helpers/engine-log.js';
+import { request } from '../helpers/raw-http.js';
 import { docker, engineSocket, REPO_ROOT, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
 
 const PRESET = join(REPO_ROOT, 'policies/untrusted-create.yaml');
@@ -23,8 +25,9 @@ afterAll(async () => {
   await gate?.stop();
   const left = await docker(engine, ['ps', '-aq', '--filter', `name=sg-uc-`]);
   for (const id of [...left.stdout.split('\n').filter(Boolean), ...created]) await docker(engine, ['rm', '-f', id]);
-  await docker(engine, ['volume', 'rm', '-f', `sg-uc-vol-${tag}`, `sg-uc-bindvol-${tag}`]);
+  await docker(engine, ['volume', 'rm', '-f', `sg-uc-vol-${tag}`, `sg-uc-bindvol-${tag}`, `sg-uc-mountvol-${tag}`]);
   await docker(engine, ['rmi', '-f', `sg-uc-built:${tag}`]);
+  await docker(engine, ['network', 'rm', `sg-uc-net-${tag}`, `sg-uc-badnet-${tag}`]);
 });
 
 const exists = async (name: string): Promise<boolean> => (await docker(engine, ['inspect', name])).code === 0;
@@ -73,7 +76,7 @@ const HOST_GIVING: [string, string[], string][] = [
   ['--privileged', ['--privileged'], 'deny-privileged'],
   ['a host bind (-v)', ['-v', '/:/host'], 'deny-host-paths'],
   ['a bind mount (--mount type=bind)', ['--mount', 'type=bind,source=/etc,target=/host-etc'], 'deny-host-paths'],
-  ['a volume mount with driver options that bind', ['--mount', `type=volume,source=sg-uc-bindvol-${tag},target=/x,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/`], 'deny-host-paths'],
+  ['a volume mount with driver options that bind', ['--mount', `type=volume,source=sg-uc-mountvol-${tag},target=/x,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/`], 'deny-host-paths'],
   ['a host device', ['--device', '/dev/null:/dev/host-null'], 'deny-host-paths'],
   ['a GPU request', ['--gpus', 'all'], 'deny-device-requests'],
   ['a device cgroup rule', ['--device-cgroup-rule', 'c 1:3 mr'], 'deny-device-cgroup-rules'],
@@ -92,8 +95,12 @@ const HOST_GIVING: [string, string[], string][] = [
 ];
 
 describe('host-giving settings are refused and never reach the engine', () => {
-  it.each(HOST_GIVING)('docker create with %s', async (_what, flags, rule) => {
+  it.each(HOST_GIVING)('docker create with %s: the engine accepts it directly, sockgate refuses it', async (_what, flags, rule) => {
     const name = `sg-uc-bad-${tag}-${flags.join('').replace(/[^a-z0-9]/gi, '').slice(0, 40)}`;
+    // The flag is real: on the engine's own socket the same command creates the container.
+    const direct = await docker(engine, ['create', '--name', `${name}-direct`, ...flags, TEST_IMAGE, 'true']);
+    expect(direct.code, direct.stderr).toBe(0);
+    await docker(engine, ['rm', '-f', `${name}-direct`]);
     const r = await docker(gate.socketPath, ['create', '--name', name, ...flags, TEST_IMAGE, 'true']);
     expect(r.code, r.stdout).not.toBe(0);
     expect(r.stderr).toContain('Error response from daemon: sockgate: denied by rule');
@@ -126,6 +133,39 @@ describe('host-giving settings are refused and never reach the engine', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('deny-volume-options');
     expect((await docker(engine, ['volume', 'inspect', `sg-uc-bindvol-${tag}`])).code).not.toBe(0);
+  });
+
+  it('docker network create with the default bridge driver works; other drivers, options and config networks are refused', async () => {
+    const ok = await docker(gate.socketPath, ['network', 'create', `sg-uc-net-${tag}`]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const cases: [string[], string][] = [
+      [['-d', 'macvlan'], 'no rule matched'],
+      [['-d', 'ipvlan', '-o', 'parent=lo'], 'deny-network-options'],
+      [['-o', 'com.docker.network.bridge.name=docker_gwbridge'], 'deny-network-options'],
+      [['--ipam-driver', 'sg-ipam'], 'no rule matched'],
+      [['--ipam-opt', 'x=y'], 'deny-network-ipam-options'],
+      [['--config-only'], 'deny-network-config-only'],
+      [['--config-from', `sg-uc-net-${tag}`], 'deny-network-config-from'],
+    ];
+    for (const [flags, reason] of cases) {
+      const name = `sg-uc-badnet-${tag}`;
+      const r = await docker(gate.socketPath, ['network', 'create', ...flags, name]);
+      expect(r.code, flags.join(' ')).not.toBe(0);
+      expect(r.stderr, flags.join(' ')).toContain(reason);
+      expect((await docker(engine, ['network', 'inspect', name])).code, flags.join(' ')).not.toBe(0);
+    }
+    expect((await docker(gate.socketPath, ['network', 'rm', `sg-uc-net-${tag}`])).code).toBe(0);
+  });
+
+  it('image import from a URL, and builds from a remote context, are refused', async () => {
+    const imp = await docker(gate.socketPath, ['import', 'http://127.0.0.1:9/rootfs.tar', `sg-uc-imported:${tag}`]);
+    expect(imp.stderr).toContain('deny-image-import');
+    // The CLI fetches remote contexts itself; `remote` is sent by API clients.
+    const mark = logMark();
+    const remote = await request(gate.socketPath, 'POST', '/v1.41/build?remote=http%3A%2F%2F127.0.0.1%3A9%2Fcontext.tar', {});
+    expect(remote.status).toBe(403);
+    expect(remote.body).toContain('deny-build-remote');
+    expect(callsSince(mark).filter((c) => c.uri.includes('/build'))).toEqual([]);
   });
 
   it('docker build --network host', async () => {

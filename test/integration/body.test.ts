@@ -113,9 +113,24 @@ describe('inspected bodies', () => {
       req.once('data', () => (firstChunkSeenByEngine = true));
       req.on('end', () => res.end('{}'));
     });
-    const req = httpRequest({ socketPath: proxy.socketPath, method: 'POST', path: '/build', headers: { Host: 'd', 'Content-Type': 'application/x-tar' } }, (r) => r.resume());
-    req.write(Buffer.alloc(1024, 1));
-    await waitUntil(() => firstChunkSeenByEngine, 3000, 'engine received the first chunk before the upload ended');
-    req.end(Buffer.alloc(1024, 2));
+    let status = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      const req = httpRequest({ socketPath: proxy.socketPath, method: 'POST', path: '/build', headers: { Host: 'd', 'Content-Type': 'application/x-tar' } }, (r) => {
+        status = r.statusCode ?? 0;
+        r.resume();
+        r.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(1024, 1));
+      void waitUntil(() => firstChunkSeenByEngine, 3000, 'engine received the first chunk before the upload ended').then(
+        () => req.end(Buffer.alloc(1024, 2)),
+        (err: Error) => {
+          req.destroy();
+          reject(err);
+        },
+      );
+    });
+    await done;
+    expect(status).toBe(200);
   });
 });

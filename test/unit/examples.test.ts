@@ -37,3 +37,16 @@ describe('examples', () => {
     }
   });
 });
+
+describe('example policies', () => {
+  const dir = join(ROOT, 'examples/policies');
+  const policies = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  const e2e = readdirSync(join(ROOT, 'test/e2e')).map((f) => readFileSync(join(ROOT, 'test/e2e', f), 'utf8')).join('\n');
+
+  it('has example policies to check', () => expect(policies.length).toBeGreaterThan(0));
+
+  it.each(policies)('%s is a valid policy, exercised by an end-to-end test', (file) => {
+    expect(checkPolicyFile(join(dir, file))).toEqual([]);
+    expect(e2e, `no test in test/e2e/ names examples/policies/${file}`).toContain(file);
+  });
+});

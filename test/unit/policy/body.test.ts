@@ -104,6 +104,10 @@ describe('body conditions in policies', () => {
     if (!r.ok) expect(r.problems[0]!.message).toContain('body conditions need endpoints whose body sockgate decodes');
   });
 
+  it('accepts "" at the top level as the body itself (a plugin pull\'s privilege list)', () => {
+    expect(rule('      - { path: "", exists: true }\n').ok).toBe(true);
+  });
+
   it('refuses body conditions with paths instead of endpoints, two matchers, or bad paths', () => {
     const withPaths = loadPolicyText('version: 1\nrules:\n  - id: r\n    effect: deny\n    paths: [/containers/create]\n    body:\n      - { path: A, exists: true }\n', 'p.yaml');
     expect(withPaths.ok).toBe(false);
@@ -111,8 +115,6 @@ describe('body conditions in policies', () => {
     expect(two.ok).toBe(false);
     const bad = rule('      - { path: "A..B", exists: true }\n');
     expect(bad.ok).toBe(false);
-    const emptyTop = rule('      - { path: "", exists: true }\n');
-    expect(emptyTop.ok).toBe(false);
     const relPrefix = rule('      - { path: $facts.hostPaths, any: [{ path: "", pathPrefix: [srv/../x] }] }\n');
     expect(relPrefix.ok).toBe(false);
   });

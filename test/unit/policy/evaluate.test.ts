@@ -113,3 +113,36 @@ describe('evaluate', () => {
     expect(evaluate(p, facts('GET', '/x', { v: [''] })).effect).toBe('deny');
   });
 });
+
+describe('query pathPrefix', () => {
+  const policy = policyFromYaml(`version: 1
+rules:
+  - id: allow-put-workspace
+    effect: allow
+    endpoints: [containers.putArchive]
+    query:
+      path: { pathPrefix: [/workspace] }
+`);
+  const put = (path: string[]): ReturnType<typeof evaluate> =>
+    evaluate(policy, facts('PUT', '/containers/c1/archive', { path }, 'containers.putArchive'));
+
+  it('holds for the prefix itself and paths under it, read as the engine reads them', () => {
+    expect(put(['/workspace']).effect).toBe('allow');
+    expect(put(['/workspace/src/']).effect).toBe('allow');
+    // the engine joins a relative path to "/" and cleans it
+    expect(put(['workspace/src']).effect).toBe('allow');
+    expect(put(['//workspace//a']).effect).toBe('allow');
+  });
+
+  it('does not hold for paths that leave the prefix once cleaned, or merely share its spelling', () => {
+    expect(put(['/workspace/../etc']).effect).toBe('deny');
+    expect(put(['/workspace-evil']).effect).toBe('deny');
+    expect(put(['../../etc']).effect).toBe('deny');
+    expect(put(['/']).effect).toBe('deny');
+    expect(put(['']).effect).toBe('deny');
+  });
+
+  it('allows a repeated parameter only when every copy is under the prefix', () => {
+    expect(put(['/workspace/a', '/etc']).effect).toBe('deny');
+  });
+});

@@ -51,3 +51,4 @@ describe('loadPolicyText: valid policies', () => {
     if (!result.ok) expect(result.problems[0]!.pointer).toBe('/rules/0/paths/0');
   });
 });
+

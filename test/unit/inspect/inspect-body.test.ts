@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { hostConfigFacts, parseBind, serviceSpecFacts, volumeCreateFacts } from '../../../src/inspect/facts.js';
+import { inspectBody } from '../../../src/inspect/index.js';
+
+const enc = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+const view = (endpoint: string, body: string) => {
+  const r = inspectBody(endpoint, enc(body));
+  if (!r.ok) throw new Error(`refused: ${r.pointer} ${r.message}`);
+  return r.view;
+};
+const refusal = (endpoint: string, body: string | Uint8Array) => {
+  const r = inspectBody(endpoint, typeof body === 'string' ? enc(body) : body);
+  if (r.ok) throw new Error('expected a refusal');
+  return r;
+};
+
+describe('parseBind reads bind strings as the engine\'s Linux parser does', () => {
+  it('an absolute source is a host path, any other source a volume name, one part an anonymous volume', () => {
+    expect(parseBind('/etc:/x:ro')).toEqual({ hostPath: '/etc', volume: null });
+    expect(parseBind('data:/x')).toEqual({ hostPath: null, volume: 'data' });
+    expect(parseBind('/only-a-target')).toEqual({ hostPath: null, volume: null });
+  });
+});
+
+describe('body facts', () => {
+  it('collect host paths from Binds, bind Mounts, volume driver options and Devices', () => {
+    const facts = hostConfigFacts({
+      Binds: ['/srv:/srv', 'named:/n'],
+      Mounts: [
+        { Type: 'bind', Source: '/etc', Target: '/e' },
+        { Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/root' } } } },
+        { Type: 'tmpfs', Target: '/t' },
+      ],
+      Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }],
+    });
+    expect(facts['hostPaths']).toEqual(['/srv', '/etc', '/root', '/dev/sda']);
+    expect(facts['volumes']).toEqual(['named', 'v']);
+    expect(facts['volumeDriverOptions']).toEqual([{ type: 'none', o: 'bind', device: '/root' }]);
+  });
+
+  it('report null, not an empty list, when there is nothing (so exists: true means at least one)', () => {
+    expect(hostConfigFacts({})).toEqual({ hostPaths: null, volumes: null, volumeDriverOptions: null });
+    expect(volumeCreateFacts({ Name: 'x' })).toEqual({ hostPaths: null });
+  });
+
+  it('collect the mounts of a service\'s task containers', () => {
+    const facts = serviceSpecFacts({ TaskTemplate: { ContainerSpec: { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] } } });
+    expect(facts['hostPaths']).toEqual(['/']);
+  });
+});
+
+describe('inspectBody', () => {
+  it('gives the effective HostConfig of a container create, with legacy top-level fields refused', () => {
+    const v = view('containers.create', '{"Image":"x","HostConfig":{"Privileged":true,"Binds":["/:/host"]}}');
+    expect((v.value as { HostConfig: { Privileged: boolean } }).HostConfig.Privileged).toBe(true);
+    expect(v.facts['hostPaths']).toEqual(['/']);
+    expect(refusal('containers.create', '{"Image":"x","Privileged":true}').pointer).toBe('/Privileged');
+  });
+
+  it('refuses keys the engine would bind although they are spelled differently, and repeated keys', () => {
+    expect(refusal('containers.create', '{"Image":"x","hostconfig":{}}').pointer).toBe('/hostconfig');
+    expect(refusal('containers.create', '{"Image":"x","HostConfig":{"Bind\u017f":[]}}').pointer).toBe('/HostConfig/Bind\u017f');
+    expect(refusal('exec.create', '{"Cmd":["id"],"Privileged":false,"Privileged":true}').pointer).toBe('/Privileged');
+  });
+
+  it('refuses what Go would read differently from the bytes: bad UTF-8, a BOM, trailing data, wrong types', () => {
+    expect(refusal('exec.create', Uint8Array.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])).message).toContain('UTF-8');
+    expect(refusal('exec.create', '\ufeff{}').message).toContain('byte-order mark');
+    expect(refusal('exec.create', '{"Cmd":["id"]} {"Privileged":true}').message).toContain('after its JSON value');
+    expect(refusal('exec.create', '{"Privileged":"true"}').pointer).toBe('/Privileged');
+  });
+
+  it('decides an empty body as the engine reads it', () => {
+    expect(refusal('containers.create', '').message).toContain('empty body');
+    expect(view('plugins.pull', '').value).toEqual(null);
+  });
+
+  it('reads a plugin install body as the privilege list', () => {
+    expect(view('plugins.pull', '[{"Name":"mount","Description":"","Value":["/"]}]').value).toEqual([{ Name: 'mount', Description: '', Value: ['/'] }]);
+  });
+
+  it('has no decoder for endpoints it does not inspect', () => {
+    expect(refusal('images.build', '{}').message).toContain('no decoder');
+  });
+});
+
+describe('mount types read as swarm reads them', () => {
+  it.each([['BIND'], ['bınd'], [''], ['Bind']])('a service mount of type "%s" is a bind of its source', (type) => {
+    const facts = serviceSpecFacts({ TaskTemplate: { ContainerSpec: { Mounts: [{ Type: type, Source: '/', Target: '/host' }] } } });
+    expect(facts['hostPaths']).toEqual(['/']);
+  });
+
+  it('a service volume mount spelled "Volume" still reports its driver options', () => {
+    const facts = serviceSpecFacts({
+      TaskTemplate: { ContainerSpec: { Mounts: [{ Type: 'Volume', Source: 'v', Target: '/v', VolumeOptions: { DriverConfig: { Options: { o: 'bind', device: '/' } } } }] } },
+    });
+    expect(facts['hostPaths']).toEqual(['/']);
+    expect(facts['volumes']).toEqual(['v']);
+  });
+
+  it('a tmpfs mount takes nothing from the host, and ß does not expand to SS', () => {
+    expect(serviceSpecFacts({ TaskTemplate: { ContainerSpec: { Mounts: [{ Type: 'tmpfs', Target: '/t' }, { Type: 'ßind', Source: '/x', Target: '/y' }] } } })['hostPaths']).toBeNull();
+  });
+});
