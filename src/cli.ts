@@ -108,6 +108,7 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
     logger,
     clientHeadersTimeoutMs: options.clientHeadersTimeoutMs,
     clientBodyIdleTimeoutMs: options.clientBodyIdleTimeoutMs,
+    clientIdleTimeoutMs: options.clientIdleTimeoutMs,
     maxBodyBytes: options.maxBodyBytes,
   });
 

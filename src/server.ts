@@ -26,7 +26,7 @@ import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
 import {
   DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
-  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_CLIENT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
@@ -53,7 +53,8 @@ export interface ServerOptions {
   readonly clientHeadersTimeoutMs?: number;
   /** time a client may pause while sending a request body before the connection is closed; 0 disables */
   readonly clientBodyIdleTimeoutMs?: number;
-  readonly keepAliveTimeoutMs?: number;
+  /** time an idle keep-alive client connection is kept; 0: until the client closes it */
+  readonly clientIdleTimeoutMs?: number;
   readonly maxHeaderBytes?: number;
   /** largest request body read to inspect it (413 past it) */
   readonly maxBodyBytes?: number;
@@ -249,7 +250,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         headersTimeout: clientHeadersTimeoutMs,
         // Uploads (build context, image load) and hijacked streams may take as long as they take.
         requestTimeout: 0,
-        keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+        keepAliveTimeout: options.clientIdleTimeoutMs ?? DEFAULT_CLIENT_IDLE_TIMEOUT_MS,
         maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
         joinDuplicateHeaders: false,
         // How often Node enforces headersTimeout (its default, 30 s, would let a slow client
@@ -273,11 +274,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     serverFactory,
     forceCloseConnections: 'idle',
     clientErrorHandler(err: Error & { code?: string }, socket: Duplex) {
-      options.logger.warn({ listener: options.listener, code: 'SOCKGATE_DENY_REQUEST_MALFORMED', err: { code: err.code, message: err.message } }, 'malformed request');
-      if (err.code === 'ECONNRESET' || !socket.writable) {
+      // A client that hangs up (after its answer, or mid-request) is not a malformed request.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) {
+        options.logger.debug({ listener: options.listener, err: { code: err.code, message: err.message } }, 'client connection closed');
         socket.destroy();
         return;
       }
+      options.logger.warn({ listener: options.listener, code: 'SOCKGATE_DENY_REQUEST_MALFORMED', err: { code: err.code, message: err.message } }, 'malformed request');
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
       writeRawError(socket, status, `sockgate: malformed HTTP request (${err.code ?? err.message}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
     },

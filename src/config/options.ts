@@ -8,6 +8,7 @@ import { SockgateError } from '../errors.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
+  DEFAULT_CLIENT_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
   DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
   DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS,
@@ -29,6 +30,7 @@ export interface DaemonOptions {
   readonly upstreamHeadersTimeoutMs: number;
   readonly clientHeadersTimeoutMs: number;
   readonly clientBodyIdleTimeoutMs: number;
+  readonly clientIdleTimeoutMs: number;
   readonly maxBodyBytes: number;
 }
 
@@ -52,6 +54,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'upstream-headers-timeout', env: 'SOCKGATE_UPSTREAM_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), help: 'Time allowed for the engine to start answering (0: no limit). Response bodies (events, logs) never time out.' },
   { flag: 'max-body-bytes', env: 'SOCKGATE_MAX_BODY_BYTES', value: 'BYTES', def: String(DEFAULT_MAX_BODY_BYTES), help: 'Largest request body read to inspect it (only bodies that a rule inspects are read); larger ones are refused with 413.' },
   { flag: 'client-body-timeout', env: 'SOCKGATE_CLIENT_BODY_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), help: 'Time a client may pause while sending a request body before its connection is closed (0: no limit).' },
+  { flag: 'client-idle-timeout', env: 'SOCKGATE_CLIENT_IDLE_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_IDLE_TIMEOUT_MS), help: 'Time an idle keep-alive client connection is kept open (0: until the client closes it, as the engine does).' },
   { flag: 'client-headers-timeout', env: 'SOCKGATE_CLIENT_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), help: 'Time a client has to send its request headers.' },
 ];
 
@@ -158,6 +161,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     upstreamHeadersTimeoutMs: parseMs('upstream-headers-timeout', get('upstream-headers-timeout') ?? String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), problems),
     clientHeadersTimeoutMs: parseMs('client-headers-timeout', get('client-headers-timeout') ?? String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), problems),
     clientBodyIdleTimeoutMs: parseMs('client-body-timeout', get('client-body-timeout') ?? String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), problems),
+    clientIdleTimeoutMs: parseMs('client-idle-timeout', get('client-idle-timeout') ?? String(DEFAULT_CLIENT_IDLE_TIMEOUT_MS), problems),
     maxBodyBytes: parseMs('max-body-bytes', get('max-body-bytes') ?? String(DEFAULT_MAX_BODY_BYTES), problems),
   };
   if (options.maxBodyBytes === 0 && problems.length === 0) problems.push('--max-body-bytes: 0 would refuse every inspected body');

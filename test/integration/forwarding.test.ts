@@ -163,7 +163,7 @@ describe('streaming responses', () => {
   it('delivers each chunk as the engine writes it, and never cuts an idle stream', async () => {
     await proxy.close();
     // Short timeouts everywhere, to show that none of them applies to a response body.
-    proxy = await startProxy(ALLOW_ALL, daemon.socketPath, { upstream: { headersTimeoutMs: 200 }, keepAliveTimeoutMs: 200, clientHeadersTimeoutMs: 200 });
+    proxy = await startProxy(ALLOW_ALL, daemon.socketPath, { upstream: { headersTimeoutMs: 200 }, clientIdleTimeoutMs: 200, clientHeadersTimeoutMs: 200 });
     let push: ((s: string) => void) | undefined;
     let finish: (() => void) | undefined;
     daemon.handler = (_req, res) => {
@@ -215,6 +215,27 @@ describe('streaming responses', () => {
       req.end();
     });
     expect(body).toBe('{"StatusCode":0}\n');
+  });
+
+  it('ends the client\'s stream when the engine goes away in the middle of it', async () => {
+    daemon.handler = (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"status":"start"}\n');
+      setTimeout(() => req.socket.destroy(), 100); // the engine dies mid-stream
+    };
+    const outcome = await new Promise<{ text: string; how: string }>((resolve) => {
+      const req = httpRequest({ socketPath: proxy.socketPath, path: '/events', headers: { Host: 'd' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ text, how: 'end' }));
+        res.on('error', () => resolve({ text, how: 'aborted' }));
+        res.on('close', () => resolve({ text, how: res.complete ? 'end' : 'aborted' }));
+      });
+      req.on('error', () => resolve({ text: '', how: 'request error' }));
+      req.end();
+    });
+    // What arrived is delivered, then the stream is cut (not left hanging, not made to look complete).
+    expect(outcome).toEqual({ text: '{"status":"start"}\n', how: 'aborted' });
   });
 
   it('aborts the engine request at once when the client goes away', async () => {

@@ -111,6 +111,57 @@ describe('keep-alive and pipelining', () => {
   });
 });
 
+describe('idle client connections', () => {
+  /** Send one ping, stay idle `idleMs`, send another; the status codes seen and whether the socket closed first. */
+  async function pingTwice(socketPath: string, idleMs: number): Promise<{ statuses: number[]; closedWhileIdle: boolean }> {
+    const { connect } = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const s = connect({ path: socketPath });
+      let out = '';
+      let closed = false;
+      s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      s.on('close', () => (closed = true));
+      s.on('error', () => undefined);
+      s.write('GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n');
+      setTimeout(() => {
+        const closedWhileIdle = closed;
+        if (closed) return resolve({ statuses: statuses(out), closedWhileIdle });
+        s.write('GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+        s.once('close', () => resolve({ statuses: statuses(out), closedWhileIdle }));
+      }, idleMs);
+      setTimeout(() => reject(new Error('no answer')), idleMs + 5000);
+    });
+  }
+
+  it('keeps an idle keep-alive connection open until the client closes it, as the engine does', async () => {
+    // Closing idle connections races the client's next request on them (a reset for docker-py).
+    expect(proxy.app.server.keepAliveTimeout).toBe(0);
+    const r = await pingTwice(proxy.socketPath, 1500);
+    expect(r).toEqual({ statuses: [200, 200], closedWhileIdle: false });
+  });
+
+  it('closes idle connections after --client-idle-timeout when one is set', async () => {
+    await proxy.close();
+    proxy = await startProxy(POLICY, daemon.socketPath, { clientIdleTimeoutMs: 300 });
+    const r = await pingTwice(proxy.socketPath, 1500);
+    expect(r).toEqual({ statuses: [200], closedWhileIdle: true });
+  });
+
+  it.each(['ECONNRESET', 'EPIPE'])('does not report a client that hangs up (%s) as a malformed request', async (code) => {
+    // Node reports socket errors of a client connection (a reset read, a write to a client that
+    // left, as after docker run --rm's wait) through the same clientError hook as parse errors.
+    const { connect } = await import('node:net');
+    const serverSide = new Promise<import('node:net').Socket>((resolve) => proxy.app.server.once('connection', resolve));
+    const client = connect({ path: proxy.socketPath });
+    client.on('error', () => undefined);
+    const socket = await serverSide;
+    proxy.app.server.emit('clientError', Object.assign(new Error(`read ${code}`), { code }), socket);
+    expect(socket.destroyed).toBe(true);
+    expect(proxy.log.records.filter((r) => r['msg'] === 'malformed request')).toEqual([]);
+    client.destroy();
+  });
+});
+
 describe('request targets on the wire', () => {
   it.each([
     ['absolute-form', 'GET http://docker/containers/json HTTP/1.1\r\nHost: d\r\n\r\n'],
