@@ -71,6 +71,34 @@ interface RequestContext {
 /** How much of a denied request's body is read and discarded so the denial arrives cleanly. */
 const DENIED_BODY_DRAIN_BYTES = 1024 * 1024;
 
+/**
+ * Endpoints whose answer the engine sends only when the work is done, which may take longer than
+ * any fixed limit (docker stop -t 900, removing or committing a large container, pruning, disk
+ * usage of a large host): the upstream headers timeout does not apply to them, as the engine
+ * itself sets none. Streamed endpoints (events, logs, pull, build, wait) send headers at once.
+ */
+const NO_HEADERS_TIMEOUT = new Set([
+  'containers.stop',
+  'containers.restart',
+  'containers.delete',
+  'images.commit',
+  'containers.prune',
+  'images.delete',
+  'images.prune',
+  'volumes.prune',
+  'networks.prune',
+  'build.prune',
+  'system.dataUsage',
+]);
+
+const RAW_STREAM_TYPES = new Set(['application/vnd.docker.raw-stream', 'application/vnd.docker.multiplexed-stream']);
+
+/** A raw-stream response with neither Content-Length nor Transfer-Encoding: its body ends when the connection does. */
+function isCloseDelimitedStream(headers: Record<string, string | string[] | undefined>): boolean {
+  const type = String(headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return RAW_STREAM_TYPES.has(type) && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined;
+}
+
 /** Read a whole request body into memory; resolves null when it exceeds `limit` bytes. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve) => {
@@ -281,6 +309,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         return;
       }
       options.logger.warn({ listener: options.listener, code: 'SOCKGATE_DENY_REQUEST_MALFORMED', err: { code: err.code, message: err.message } }, 'malformed request');
+      // Bytes that follow a request while its response is still streaming (stdin sent after an
+      // older-form attach or exec start, or garbage): they are never forwarded. Do not write an
+      // error into the stream being relayed: end the connection once that response is done.
+      const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (inFlight && !inFlight.writableEnded) {
+        inFlight.once('finish', () => socket.destroy());
+        inFlight.once('close', () => socket.destroy());
+        return;
+      }
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
       writeRawError(socket, status, `sockgate: malformed HTTP request (${err.code ?? err.message}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
     },
@@ -334,10 +371,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // reply-from JSON-encodes a body unless given a content type; the headers actually sent
       // are rebuilt from the client's below, so this value never reaches the engine.
       ...(body !== undefined ? { body, contentType: 'application/octet-stream' } : {}),
+      // 0 disables both undici timeouts; response bodies never time out anyway (bodyTimeout 0).
+      ...(NO_HEADERS_TIMEOUT.has(admission.endpoint?.id ?? '') ? { timeout: 0 } : {}),
       rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders, body?.length) as IncomingHttpHeaders,
       rewriteHeaders: (headers) => forwardResponseHeaders(headers),
       onResponse: (_request, rep, res) => {
-        rep.send((res as unknown as { stream: Readable }).stream);
+        const upstream = res as unknown as { stream: Readable; headers: Record<string, string | string[] | undefined> };
+        if (isCloseDelimitedStream(upstream.headers)) {
+          // A hijacked stream answered 200 without Upgrade (the older attach / exec start form):
+          // the engine sends raw bytes until it closes. Relay them the same way, unframed.
+          const raw = rep.raw as ServerResponse;
+          raw.removeHeader('transfer-encoding');
+          raw.shouldKeepAlive = false;
+        }
+        rep.send(upstream.stream);
         // fastify writes a streamed response's headers with its first body chunk. The engine
         // sends the headers of wait, events, logs and attach at once and the body maybe much
         // later, and clients block on those headers (docker run waits for /wait's before /start).

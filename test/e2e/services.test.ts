@@ -10,6 +10,7 @@
  * the engine's services handler, and no such service exists.
  */
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsSince, logMark } from '../helpers/engine-log.js';
 import { docker, engineSocket, REPO_ROOT, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
@@ -23,11 +24,24 @@ let engine: string;
 let gate: SockgateProcess;
 let leaveSwarm = false;
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 beforeAll(async () => {
   engine = engineSocket();
   const state = await docker(engine, ['info', '--format', '{{.Swarm.LocalNodeState}}']);
   if (state.stdout.trim() !== 'active') {
-    const init = await docker(engine, ['swarm', 'init', '--advertise-addr', '127.0.0.1']);
+    // Loopback only, on a free port: another engine on this host may hold the default 2377.
+    const port = await freePort();
+    const init = await docker(engine, ['swarm', 'init', '--listen-addr', `127.0.0.1:${port}`, '--advertise-addr', `127.0.0.1:${port}`]);
     expect(init.code, init.stderr).toBe(0);
     leaveSwarm = true;
   }

@@ -157,6 +157,21 @@ describe('engine trouble', () => {
     expect(res.status).toBe(504);
     expect((res.json() as { message: string }).message).toContain('SOCKGATE_ERR_UPSTREAM_TIMEOUT');
   });
+
+  it('waits as long as the engine takes on endpoints that answer when their work is done (docker stop -t 900)', { timeout: 15_000 }, async () => {
+    await proxy.close();
+    const slow = policyFromYaml('version: 1\nrules:\n  - { id: stop, effect: allow, endpoints: [containers.stop, system.info] }\n');
+    proxy = await startProxy(slow, daemon.socketPath, { upstream: { headersTimeoutMs: 200 } });
+    daemon.handler = (req, res) => {
+      // the engine answers a stop once the container has stopped (well past the 200 ms limit,
+      // which undici's coarse timers enforce within about a second)
+      setTimeout(() => res.writeHead(204).end(), 2500);
+    };
+    const info = await request(proxy.socketPath, 'GET', '/v1.41/info');
+    expect(info.status).toBe(504);
+    const stop = await request(proxy.socketPath, 'POST', '/v1.41/containers/db/stop?t=900');
+    expect(stop.status).toBe(204);
+  });
 });
 
 describe('streaming responses', () => {

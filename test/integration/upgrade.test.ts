@@ -123,3 +123,26 @@ describe('upgrade (hijacked) connections', () => {
     daemon = await startFakeDaemon();
   });
 });
+
+describe('the older hijack form: 200 and a raw stream, without Upgrade', () => {
+  it('relays the raw stream unframed until the engine closes, and forwards nothing sent after the request', async () => {
+    daemon.handler = (_req, res) => {
+      // What the engine writes on a hijacked connection when the request had no Upgrade header.
+      const socket = res.socket!;
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\nout1\n');
+      setTimeout(() => socket.end('out2\n'), 300);
+    };
+    const body = '{"Detach":false,"Tty":true}';
+    const raw = await rawExchange(
+      proxy.socketPath,
+      `POST /v1.41/exec/abc/start HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        // stdin of the older form: sockgate cannot tell it from a next request, so it is never forwarded
+        'stdin-line\n',
+      3000,
+    );
+    expect(statuses(raw)).toEqual([200]);
+    expect(raw.toLowerCase()).not.toContain('transfer-encoding');
+    expect(raw.endsWith('\r\n\r\nout1\nout2\n')).toBe(true);
+    expect(daemon.received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1.41/exec/abc/start']);
+  });
+});
