@@ -309,11 +309,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         return;
       }
       options.logger.warn({ listener: options.listener, code: 'SOCKGATE_DENY_REQUEST_MALFORMED', err: { code: err.code, message: err.message } }, 'malformed request');
-      // Bytes that follow a request while its response is still streaming (stdin sent after an
+      // Bytes that follow a request while its response is already streaming (stdin sent after an
       // older-form attach or exec start, or garbage): they are never forwarded. Do not write an
       // error into the stream being relayed: end the connection once that response is done.
+      // (Before any response has started, the 400 below answers the request.)
       const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-      if (inFlight && !inFlight.writableEnded) {
+      if (inFlight && inFlight.headersSent && !inFlight.writableEnded) {
         inFlight.once('finish', () => socket.destroy());
         inFlight.once('close', () => socket.destroy());
         return;
