@@ -52,20 +52,30 @@ export async function clearStaleSocket(path: string): Promise<void> {
   unlinkSync(path);
 }
 
-/** Resolve a group name or numeric gid using /etc/group. */
-export function resolveGroup(group: string, groupFile = '/etc/group'): number {
-  if (/^[0-9]+$/.test(group)) return Number(group);
+/** Resolve a name or a number through an /etc/passwd- or /etc/group-style file (id in field 3). */
+function resolveId(value: string, file: string, what: string): number {
+  if (/^[0-9]+$/.test(value)) return Number(value);
   let text = '';
   try {
-    text = readFileSync(groupFile, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     /* fall through to the error below */
   }
   for (const line of text.split('\n')) {
-    const [name, , gid] = line.split(':');
-    if (name === group && gid !== undefined && /^[0-9]+$/.test(gid)) return Number(gid);
+    const [name, , id] = line.split(':');
+    if (name === value && id !== undefined && /^[0-9]+$/.test(id)) return Number(id);
   }
-  throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `group "${group}" not found in ${groupFile}`);
+  throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `${what} "${value}" not found in ${file}`);
+}
+
+/** Resolve a group name or numeric gid using /etc/group. */
+export function resolveGroup(group: string, groupFile = '/etc/group'): number {
+  return resolveId(group, groupFile, 'group');
+}
+
+/** Resolve a user name or numeric uid using /etc/passwd. */
+export function resolveUser(user: string, passwdFile = '/etc/passwd'): number {
+  return resolveId(user, passwdFile, 'user');
 }
 
 export interface PreparedSocket {
@@ -77,7 +87,7 @@ export interface PreparedSocket {
   cleanup(): void;
 }
 
-export async function prepareSocket(path: string, mode: number, gid: number | null): Promise<PreparedSocket> {
+export async function prepareSocket(path: string, mode: number, gid: number | null, uid: number | null = null): Promise<PreparedSocket> {
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -98,7 +108,7 @@ export async function prepareSocket(path: string, mode: number, gid: number | nu
     publish() {
       try {
         chmodSync(bindPath, mode);
-        if (gid !== null) chownSync(bindPath, -1, gid);
+        if (gid !== null || uid !== null) chownSync(bindPath, uid ?? -1, gid ?? -1);
         renameSync(bindPath, path);
         published = true;
         rmdirSync(privateDir);

@@ -25,6 +25,8 @@ export interface DaemonOptions {
   readonly listenGroup: string | null;
   readonly upstream: string;
   readonly policyFile: string | null;
+  /** a config file with several listeners; exclusive with listen/policy flags */
+  readonly configFile: string | null;
   readonly logLevel: LogLevel;
   readonly upstreamConnectTimeoutMs: number;
   readonly upstreamHeadersTimeoutMs: number;
@@ -48,6 +50,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'listen-mode', env: 'SOCKGATE_LISTEN_MODE', value: 'OCTAL', def: '0660', help: 'Permissions of the listening socket.' },
   { flag: 'listen-group', env: 'SOCKGATE_LISTEN_GROUP', value: 'NAME|GID', def: '(unchanged)', help: 'Group that owns the listening socket.' },
   { flag: 'upstream', env: 'SOCKGATE_UPSTREAM', value: 'PATH', def: 'path of DOCKER_HOST if it is unix://..., else /var/run/docker.sock', help: 'The Docker engine socket to forward allowed requests to.' },
+  { flag: 'config', env: 'SOCKGATE_CONFIG', value: 'FILE', def: '(none)', help: 'Config file (YAML) with several listeners, each with its own socket and profile; replaces --listen, --listen-mode, --listen-group and --policy.' },
   { flag: 'policy', env: 'SOCKGATE_POLICY', value: 'FILE', def: '(built-in read-only policy)', help: 'Policy file (YAML) to enforce.' },
   { flag: 'log-level', env: 'SOCKGATE_LOG_LEVEL', value: 'LEVEL', def: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Denials are logged at warn.` },
   { flag: 'upstream-connect-timeout', env: 'SOCKGATE_UPSTREAM_CONNECT_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), help: 'Time allowed to connect to the engine socket.' },
@@ -156,6 +159,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     listenGroup: get('listen-group') ?? null,
     upstream,
     policyFile: get('policy') ?? null,
+    configFile: get('config') ?? null,
     logLevel: logLevel as LogLevel,
     upstreamConnectTimeoutMs: parseMs('upstream-connect-timeout', get('upstream-connect-timeout') ?? String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), problems),
     upstreamHeadersTimeoutMs: parseMs('upstream-headers-timeout', get('upstream-headers-timeout') ?? String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), problems),
@@ -164,6 +168,10 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     clientIdleTimeoutMs: parseMs('client-idle-timeout', get('client-idle-timeout') ?? String(DEFAULT_CLIENT_IDLE_TIMEOUT_MS), problems),
     maxBodyBytes: parseMs('max-body-bytes', get('max-body-bytes') ?? String(DEFAULT_MAX_BODY_BYTES), problems),
   };
+  if (options.configFile !== null) {
+    const clashing = ['listen', 'listen-mode', 'listen-group', 'policy'].filter((f) => get(f) !== undefined);
+    if (clashing.length > 0) problems.push(`--config: the config file names the listeners and their policies; drop ${clashing.map((f) => `--${f}`).join(', ')} (or their environment variables)`);
+  }
   if (options.maxBodyBytes === 0 && problems.length === 0) problems.push('--max-body-bytes: 0 would refuse every inspected body');
   if (options.clientHeadersTimeoutMs === 0 && problems.length === 0) {
     problems.push('--client-headers-timeout: 0 would let slow clients hold connections forever');

@@ -26,7 +26,7 @@ export type LoadResult =
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy', 'pathPrefix'] as const;
 
-class Validator {
+export class Validator {
   readonly problems: PolicyProblem[] = [];
   private readonly lines: LineCounter;
   private readonly file: string;
@@ -92,7 +92,7 @@ class Validator {
   }
 }
 
-function entries(map: YAMLMap<unknown, unknown>): [string, unknown][] {
+export function entries(map: YAMLMap<unknown, unknown>): [string, unknown][] {
   const out: [string, unknown][] = [];
   for (const pair of map.items) {
     if (isScalar(pair.key) && typeof pair.key.value === 'string') out.push([pair.key.value, pair.value]);
@@ -422,62 +422,80 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
 }
 
 const TOP_KEYS = ['version', 'name', 'description', 'default', 'rules'] as const;
+/** An inline policy (a profile in a config file): the same keys without `version`. */
+export const INLINE_POLICY_KEYS = ['name', 'description', 'default', 'rules'] as const;
 
-/** Parse and validate a policy. `file` is used only to label problems. */
-export function loadPolicyText(text: string, file: string): LoadResult {
+/** Parse YAML strictly (unique keys) with positions; syntax problems are already recorded in `v`. */
+export function parseYaml(text: string, file: string): { doc: ReturnType<typeof parseDocument>; v: Validator } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   const v = new Validator(file, lines);
-
   for (const e of [...doc.errors, ...doc.warnings]) {
     const pos = lines.linePos(e.pos[0]);
     v.problems.push({ file, pointer: '', line: pos.line, col: pos.col, message: `YAML: ${e.message.split('\n')[0]}` });
   }
-  if (v.problems.length > 0) return { ok: false, problems: v.problems };
+  return { doc, v };
+}
 
-  const root = v.map(doc.contents, '', TOP_KEYS);
-  if (!root) return { ok: false, problems: v.problems };
+/**
+ * Validate a policy mapping (a policy file's root, or an inline profile in a config file, which
+ * has no `version`). Problems go to `v`; the document is returned when this mapping had none.
+ */
+export function validatePolicyMap(v: Validator, node: unknown, pointer: string, inline: boolean): PolicyDocument | undefined {
+  const problemsBefore = v.problems.length;
+  const root = v.map(node, pointer, inline ? INLINE_POLICY_KEYS : TOP_KEYS);
+  if (!root) return undefined;
   const fields = new Map(entries(root));
 
-  if (!fields.has('version')) v.problem(root, '', 'missing "version: 1"');
-  else {
-    const ver = fields.get('version');
-    if (!(isScalar(ver) && ver.value === 1)) v.problem(ver as Node, '/version', 'only "version: 1" is supported');
+  if (!inline) {
+    if (!fields.has('version')) v.problem(root, pointer, 'missing "version: 1"');
+    else {
+      const ver = fields.get('version');
+      if (!(isScalar(ver) && ver.value === 1)) v.problem(ver as Node, `${pointer}/version`, 'only "version: 1" is supported');
+    }
   }
 
   let name: string | undefined;
-  if (fields.has('name')) name = v.string(fields.get('name'), '/name');
+  if (fields.has('name')) name = v.string(fields.get('name'), `${pointer}/name`);
   let description: string | undefined;
-  if (fields.has('description')) description = v.string(fields.get('description'), '/description');
+  if (fields.has('description')) description = v.string(fields.get('description'), `${pointer}/description`);
 
   let def: Effect = 'deny';
   if (fields.has('default')) {
-    const d = v.string(fields.get('default'), '/default', '"allow" or "deny"');
+    const d = v.string(fields.get('default'), `${pointer}/default`, '"allow" or "deny"');
     if (d === 'allow' || d === 'deny') def = d;
-    else if (d !== undefined) v.problem(fields.get('default') as Node, '/default', `default must be "allow" or "deny", not "${d}"`);
+    else if (d !== undefined) v.problem(fields.get('default') as Node, `${pointer}/default`, `default must be "allow" or "deny", not "${d}"`);
   }
 
   const rules: RuleDocument[] = [];
-  if (!fields.has('rules')) v.problem(root, '', 'missing "rules" (a list; it may be empty)');
+  if (!fields.has('rules')) v.problem(root, pointer, 'missing "rules" (a list; it may be empty)');
   else {
     const seq = fields.get('rules');
-    if (!isSeq(seq)) v.problem(seq as Node, '/rules', 'expected a list of rules');
+    if (!isSeq(seq)) v.problem(seq as Node, `${pointer}/rules`, 'expected a list of rules');
     else {
       const seen = new Map<string, string>();
       seq.items.forEach((item, i) => {
-        const r = validateRule(v, item, `/rules/${i}`, seen);
+        const r = validateRule(v, item, `${pointer}/rules/${i}`, seen);
         if (r) rules.push(r);
       });
     }
   }
 
-  if (v.problems.length > 0) return { ok: false, problems: v.problems };
-  const document: PolicyDocument = {
+  if (v.problems.length !== problemsBefore) return undefined;
+  return {
     version: 1,
     default: def,
     rules,
     ...(name !== undefined ? { name } : {}),
     ...(description !== undefined ? { description } : {}),
   };
+}
+
+/** Parse and validate a policy. `file` is used only to label problems. */
+export function loadPolicyText(text: string, file: string): LoadResult {
+  const { doc, v } = parseYaml(text, file);
+  if (v.problems.length > 0) return { ok: false, problems: v.problems };
+  const document = validatePolicyMap(v, doc.contents, '', false);
+  if (document === undefined || v.problems.length > 0) return { ok: false, problems: v.problems };
   return { ok: true, document };
 }

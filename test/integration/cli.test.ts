@@ -160,3 +160,76 @@ describe('sockgate daemon start-up', () => {
     for (const flag of ['--listen', '--listen-mode', '--listen-group', '--upstream', '--policy', 'SOCKGATE_LISTEN', 'SOCKGATE_POLICY']) expect(r.stdout).toContain(flag);
   });
 });
+
+describe('sockgate --config: several listeners, each with its own profile', () => {
+  const config = (a: string, b: string, policyFile: string): string => `version: 1
+upstream: ${daemon.socketPath}
+listeners:
+  - socket: ${a}
+    mode: "0600"
+    owner: 0
+    group: 0
+    profile:
+      name: reader
+      policy: ${policyFile}
+  - socket: ${b}
+    profile:
+      name: pinger
+      rules:
+        - id: allow-ping
+          effect: allow
+          endpoints: [system.ping, system.pingHead]
+`;
+
+  it('serves every listener under its own profile, names both in each audit record, and removes the sockets on SIGTERM', async () => {
+    const a = join(tmp.dir, 'a.sock');
+    const b = join(tmp.dir, 'b.sock');
+    const file = join(tmp.dir, 'sockgate.yaml');
+    // the policy file is found relative to the config file
+    writeFileSync(join(tmp.dir, 'reader.yaml'), 'version: 1\nrules:\n  - { id: allow-list, effect: allow, endpoints: [containers.list] }\n');
+    writeFileSync(file, config(a, b, 'reader.yaml'));
+    expect((await cli(['check', file])).code).toBe(0);
+    const d = startDaemon(['--config', file]);
+    await waitUntil(() => (d.stderr().match(/listening on/g) ?? []).length === 2 || d.exit() !== undefined, 10_000, 'listening');
+    expect(statSync(a).mode & 0o777).toBe(0o600);
+    expect([statSync(a).uid, statSync(a).gid]).toEqual([0, 0]);
+    expect(statSync(b).mode & 0o777).toBe(0o660);
+
+    expect((await request(a, 'GET', '/v1.41/containers/json')).status).toBe(200);
+    expect((await request(a, 'GET', '/_ping')).status).toBe(403);
+    expect((await request(b, 'GET', '/_ping')).status).toBe(200);
+    const denied = await request(b, 'GET', '/v1.41/containers/json');
+    expect(denied.status).toBe(403);
+    expect(denied.body).toContain('policy \\"pinger\\" defaults to deny');
+
+    expect(await d.stop()).toBe(0);
+    expect(() => statSync(a)).toThrow();
+    expect(() => statSync(b)).toThrow();
+    const decisions = d
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('"kind":"audit"') && l.includes('"effect"'))
+      .map((l) => JSON.parse(l) as { listener: string; profile: string; effect: string });
+    expect(decisions.map((r) => [r.listener, r.profile, r.effect])).toEqual([
+      [a, 'reader', 'allow'],
+      [a, 'reader', 'deny'],
+      [b, 'pinger', 'allow'],
+      [b, 'pinger', 'deny'],
+    ]);
+  });
+
+  it('refuses to start with an invalid config, listing every problem with file:line:col', async () => {
+    const file = join(tmp.dir, 'bad.yaml');
+    writeFileSync(file, 'version: 1\nlisteners:\n  - socket: relative.sock\n    profile: { name: x, rules: [] }\n');
+    const r = await cli(['--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SOCKGATE_ERR_CONFIG_INVALID');
+    expect(r.stderr).toContain(`${file}:3:13: "relative.sock" must be an absolute path`);
+  });
+
+  it('refuses --config together with --listen or --policy', async () => {
+    const r = await cli(['--config', join(tmp.dir, 'x.yaml'), '--policy', 'p.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('drop --policy');
+  });
+});

@@ -31,7 +31,7 @@ describe('parseCommand', () => {
 
   it('reads every flag from its environment variable, and lets a flag win', () => {
     const env = { SOCKGATE_LISTEN: '/tmp/a.sock', SOCKGATE_LISTEN_MODE: '0600', SOCKGATE_LISTEN_GROUP: 'docker', SOCKGATE_UPSTREAM: '/tmp/up.sock', SOCKGATE_POLICY: 'p.yaml', SOCKGATE_LOG_LEVEL: 'debug', SOCKGATE_UPSTREAM_HEADERS_TIMEOUT: '0', SOCKGATE_UPSTREAM_CONNECT_TIMEOUT: '100', SOCKGATE_CLIENT_HEADERS_TIMEOUT: '500', SOCKGATE_CLIENT_BODY_TIMEOUT: '0', SOCKGATE_MAX_BODY_BYTES: '2048' };
-    expect(run([], env).options).toEqual({ listen: '/tmp/a.sock', listenMode: 0o600, listenGroup: 'docker', upstream: '/tmp/up.sock', policyFile: 'p.yaml', logLevel: 'debug', upstreamHeadersTimeoutMs: 0, upstreamConnectTimeoutMs: 100, clientHeadersTimeoutMs: 500, clientBodyIdleTimeoutMs: 0, clientIdleTimeoutMs: 0, maxBodyBytes: 2048 });
+    expect(run([], env).options).toEqual({ listen: '/tmp/a.sock', listenMode: 0o600, listenGroup: 'docker', upstream: '/tmp/up.sock', policyFile: 'p.yaml', configFile: null, logLevel: 'debug', upstreamHeadersTimeoutMs: 0, upstreamConnectTimeoutMs: 100, clientHeadersTimeoutMs: 500, clientBodyIdleTimeoutMs: 0, clientIdleTimeoutMs: 0, maxBodyBytes: 2048 });
     expect(run(['--listen', '/tmp/b.sock'], env).options.listen).toBe('/tmp/b.sock');
   });
 
