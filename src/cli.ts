@@ -83,6 +83,10 @@ function runExplain(policyFile: string | null, bodyFile: string | null, method: 
     endpoint: admission.endpoint?.id ?? 'unknown',
     bodyInspected: bodyRead,
     ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),
+    // Target conditions need the engine's view of the container; explain sends nothing.
+    ...(admission.targetRef !== undefined && admission.code === null
+      ? { targetRequired: admission.targetRef, note: 'the decision depends on the container this request acts on; sockgate looks it up in the engine when serving' }
+      : {}),
     effect: admission.decision.effect,
     rule: admission.decision.ruleId,
     reason: admission.decision.reason,

@@ -53,6 +53,11 @@ export const ERRORS = {
     meaning: 'A request body that a rule inspects is larger than --max-body-bytes.',
     fix: 'Raise --max-body-bytes if such bodies are legitimate.',
   },
+  SOCKGATE_DENY_TARGET: {
+    status: 403,
+    meaning: 'A rule decides on the container the request acts on, and that container could not be resolved (it does not exist, or the engine did not answer).',
+    fix: 'Name an existing container (by name or id); check that the engine is reachable.',
+  },
   SOCKGATE_DENY_REQUEST_MALFORMED: {
     status: 400,
     meaning: 'The HTTP request could not be parsed (bad framing, conflicting Content-Length, Content-Length with Transfer-Encoding, oversized headers).',

@@ -8,7 +8,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { CompiledPolicy } from './policy/compile.js';
-import { evaluate, needsBody, type Decision, type RequestFacts } from './policy/evaluate.js';
+import type { BodyView } from './policy/body.js';
+import { evaluate, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
+import { targetRefOf, type TargetRef } from './request/targets.js';
 import { inspectBody } from './inspect/index.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
 import { normalizeRequest, type NormalizedRequest } from './request/normalize.js';
@@ -37,6 +39,16 @@ export interface Admission {
   readonly status: number;
   /** derived body facts the decision could use (for the audit record) */
   readonly bodyFacts?: Readonly<Record<string, unknown>>;
+  /**
+   * Set when the decision depends on the container the request acts on: the caller resolves
+   * this reference through the engine and calls admitTarget(); until then the decision is a
+   * provisional deny.
+   */
+  readonly targetRef?: TargetRef;
+  /** the resolved container (for the audit record, and to forward the request by its id) */
+  readonly target?: TargetFacts;
+  /** the decoded body, kept while the target is being resolved */
+  readonly bodyView?: BodyView;
 }
 
 function refuse(
@@ -103,9 +115,19 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
     }
 
     const facts = factsOf(normalized, endpoint);
-    if (needsBody(policy, facts)) {
-      if (input.upgrade) return refuse('SOCKGATE_DENY_HEADERS', 'a request whose body is inspected cannot be upgraded', normalized, endpoint);
-      return { normalized, endpoint, needsBody: true, decision: { effect: 'deny', ruleId: null, reason: 'the body has not been read' }, code: null, status: 0 };
+    const bodyNeeded = needsBody(policy, facts);
+    if (bodyNeeded && input.upgrade) return refuse('SOCKGATE_DENY_HEADERS', 'a request whose body is inspected cannot be upgraded', normalized, endpoint);
+    const targetRef = endpoint !== null && needsTarget(policy, facts) ? targetRefOf(endpoint) : null;
+    if (bodyNeeded || targetRef !== null) {
+      return {
+        normalized,
+        endpoint,
+        needsBody: bodyNeeded,
+        ...(targetRef !== null ? { targetRef } : {}),
+        decision: { effect: 'deny', ruleId: null, reason: bodyNeeded ? 'the body has not been read' : 'the target has not been resolved' },
+        code: null,
+        status: 0,
+      };
     }
     return decided(normalized, endpoint, evaluate(policy, facts));
   } catch (err) {
@@ -138,7 +160,33 @@ export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint
     if (!inspected.ok) {
       return refuse('SOCKGATE_DENY_BODY', `body of ${endpoint.id} refused at ${inspected.pointer || '/'}: ${inspected.message}`, normalized, endpoint);
     }
+    if (pending.targetRef !== undefined) {
+      // Still waiting for the container the request acts on.
+      return { ...pending, needsBody: false, bodyView: inspected.view, bodyFacts: inspected.view.facts };
+    }
     return { ...decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), inspected.view)), bodyFacts: inspected.view.facts };
+  } catch (err) {
+    return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
+  }
+}
+
+export type ResolvedTarget = { readonly ok: true; readonly facts: TargetFacts } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Last step for a request whose decision depends on the container it acts on: decide with the
+ * container as the engine reported it (and the decoded body, if one was read). A container that
+ * could not be resolved is a denial: nothing can be said about it.
+ */
+export function admitTarget(policy: CompiledPolicy, pending: Admission, resolved: ResolvedTarget): Admission {
+  try {
+    const { normalized, endpoint } = pending;
+    if (pending.targetRef === undefined || pending.needsBody || normalized === null || endpoint === null) {
+      return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitTarget called for a request that needs no target', normalized, endpoint);
+    }
+    const carried = pending.bodyFacts !== undefined ? { bodyFacts: pending.bodyFacts } : {};
+    if (!resolved.ok) return { ...refuse('SOCKGATE_DENY_TARGET', resolved.reason, normalized, endpoint), ...carried };
+    const decision = evaluate(policy, factsOf(normalized, endpoint), pending.bodyView, resolved.facts);
+    return { ...decided(normalized, endpoint, decision), ...carried, target: resolved.facts };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
   }
@@ -151,7 +199,7 @@ export function bodyTooLarge(pending: Admission, limit: number): Admission {
 
 /** The one test for "forward this request": allowed by a final decision, nothing pending. */
 export function isAllowed(a: Admission): boolean {
-  return a.decision.effect === 'allow' && a.code === null && !a.needsBody && a.normalized !== null;
+  return a.decision.effect === 'allow' && a.code === null && !a.needsBody && a.normalized !== null && (a.targetRef === undefined || a.target !== undefined);
 }
 
 /** The message a denied client sees, prefixed so users know the engine did not say it. */

@@ -19,7 +19,9 @@ import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import { createAuditor, type Auditor } from './audit/record.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
-import { admit, admitBody, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
+import { admit, admitBody, admitTarget, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
+import { resolveTarget } from './proxy/resolve-target.js';
+import { targetWithContainerId } from './request/targets.js';
 import type { CompiledPolicy } from './policy/compile.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
@@ -67,6 +69,9 @@ interface RequestContext {
   readonly rawTarget: string;
   completed: boolean;
 }
+
+/** Time allowed for the engine to answer the inspect that resolves a request's target. */
+const TARGET_LOOKUP_TIMEOUT_MS = 30_000;
 
 /** How much of a denied request's body is read and discarded so the denial arrives cleanly. */
 const DENIED_BODY_DRAIN_BYTES = 1024 * 1024;
@@ -180,7 +185,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       policyHash: options.profile.policy.hash,
       upgrade,
       ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),
+      ...(admission.target !== undefined ? { target: { id: admission.target.id, name: admission.target.name } } : {}),
     });
+  };
+
+  /** Look up the container a pending admission acts on, and decide. */
+  const resolveAndDecide = async (admission: Admission): Promise<Admission> => {
+    if (admission.targetRef === undefined || admission.needsBody || admission.code !== null) return admission;
+    const resolved = await resolveTarget(pool, admission.targetRef, TARGET_LOOKUP_TIMEOUT_MS);
+    return admitTarget(options.profile.policy, admission, resolved);
+  };
+
+  /** What to send upstream: the checked target, naming a resolved container by its full id. */
+  const forwardTarget = (admission: Admission): string => {
+    const { normalized, endpoint, target } = admission;
+    if (normalized === null) return '';
+    return target !== undefined && endpoint !== null ? targetWithContainerId(normalized, endpoint, target.id) : normalized.target;
   };
 
   const admitAndRecord = (req: IncomingMessage, upgrade: boolean): RequestContext => {
@@ -192,8 +212,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       upgrade,
     });
     const ctx: RequestContext = { reqId: newRequestId(), startedAt: performance.now(), admission, rawTarget, completed: false };
-    // A decision that waits for the body is recorded once the body has been read.
-    if (!admission.needsBody) record(ctx, req, upgrade);
+    // A decision that waits for the body or the target is recorded once it is final.
+    if (!admission.needsBody && admission.targetRef === undefined) record(ctx, req, upgrade);
     return ctx;
   };
 
@@ -216,8 +236,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     hijacked.add(socket);
     socket.once('close', () => hijacked.delete(socket));
     const ctx = admitAndRecord(req, true);
-    const { admission } = ctx;
     socket.on('error', () => socket.destroy());
+    if (ctx.admission.targetRef !== undefined && ctx.admission.code === null) {
+      // The client's bytes stay buffered in the socket (no 'data' listener yet) meanwhile.
+      void resolveAndDecide(ctx.admission).then((admission) => {
+        ctx.admission = admission;
+        record(ctx, req, true);
+        if (socket.destroyed) complete(ctx, 0, true);
+        else splice(ctx, req, socket, head);
+      });
+      return;
+    }
+    splice(ctx, req, socket, head);
+  };
+
+  const splice = (ctx: RequestContext, req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const { admission } = ctx;
     if (!isAllowed(admission) || admission.normalized === null) {
       writeRawError(socket, admission.status || 500, denialMessage(admission));
       complete(ctx, admission.status, false);
@@ -227,7 +261,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       req,
       socket,
       head,
-      admission.normalized.target,
+      forwardTarget(admission),
       { socketPath: upstreamSocket, headersTimeoutMs: upstreamHeadersTimeoutMs },
       (outcome) => {
         if (outcome.error) options.logger.warn({ reqId: ctx.reqId, err: outcome.error }, 'upstream error');
@@ -368,7 +402,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const { admission } = ctx;
     if (!isAllowed(admission) || admission.normalized === null) return deny(request, reply, admission);
     const clientHeaders = request.raw.headers;
-    return reply.from(admission.normalized.target, {
+    return reply.from(forwardTarget(admission), {
       // reply-from JSON-encodes a body unless given a content type; the headers actually sent
       // are rebuilt from the client's below, so this value never reaches the engine.
       ...(body !== undefined ? { body, contentType: 'application/octet-stream' } : {}),
@@ -409,17 +443,26 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const ctx = contexts.get(request.raw);
     if (ctx === undefined) return sendError(reply, 'SOCKGATE_ERR_INTERNAL', 'request reached the proxy without a decision');
-    if (!ctx.admission.needsBody) return forward(request, reply, ctx);
-    // The decision depends on the body: read it (bounded), decode it as the engine would, decide.
-    void readBody(request.raw, maxBodyBytes).then((body) => {
-      ctx.admission = body === null ? bodyTooLarge(ctx.admission, maxBodyBytes) : admitBody(options.profile.policy, ctx.admission, body);
-      record(ctx, request.raw, false);
-      if (body === null) {
-        reply.header('connection', 'close');
-        return reply.code(413).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(ctx.admission)));
+    if (!ctx.admission.needsBody && ctx.admission.targetRef === undefined) return forward(request, reply, ctx);
+    void (async () => {
+      let body: Buffer | undefined;
+      if (ctx.admission.needsBody) {
+        // The decision depends on the body: read it (bounded), decode it as the engine would.
+        const read = await readBody(request.raw, maxBodyBytes);
+        if (read === null) {
+          ctx.admission = bodyTooLarge(ctx.admission, maxBodyBytes);
+          record(ctx, request.raw, false);
+          reply.header('connection', 'close');
+          return reply.code(413).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(ctx.admission)));
+        }
+        body = read;
+        ctx.admission = admitBody(options.profile.policy, ctx.admission, read);
       }
+      // The decision depends on the container acted on: ask the engine which one that is.
+      ctx.admission = await resolveAndDecide(ctx.admission);
+      record(ctx, request.raw, false);
       return forward(request, reply, ctx, body);
-    });
+    })();
     return reply;
   };
 

@@ -34,6 +34,15 @@ export interface CompiledRule {
   readonly query: readonly (readonly [name: string, matcher: CompiledValueMatcher])[];
   /** body predicates (all must hold); empty when the rule does not look at the body */
   readonly body: readonly BodyPredicate[];
+  /** conditions on the container acted on; null when the rule does not look at it */
+  readonly target: CompiledTarget | null;
+}
+
+/** Compiled target conditions: each (field, matcher) must hold for the resolved container. */
+export interface CompiledTarget {
+  readonly name: CompiledValueMatcher | null;
+  readonly image: CompiledValueMatcher | null;
+  readonly labels: readonly (readonly [label: string, matcher: CompiledValueMatcher])[];
 }
 
 export interface CompiledPolicy {
@@ -48,6 +57,8 @@ export interface CompiledPolicy {
   readonly allowRules: readonly CompiledRule[];
   /** whether any rule looks at request bodies */
   readonly inspectsBodies: boolean;
+  /** whether any rule looks at the container a request acts on */
+  readonly inspectsTargets: boolean;
 }
 
 function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
@@ -92,6 +103,14 @@ function compileRule(r: RuleDocument): CompiledRule {
     endpointIds,
     query: Object.freeze(Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
     body: Object.freeze((r.body ?? []).map(compileBodyCondition)),
+    target:
+      r.target === undefined
+        ? null
+        : Object.freeze({
+            name: r.target.name ? compileMatcher(r.target.name) : null,
+            image: r.target.image ? compileMatcher(r.target.image) : null,
+            labels: Object.freeze(Object.entries(r.target.labels ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
+          }),
   });
 }
 
@@ -110,5 +129,6 @@ export function compilePolicy(doc: PolicyDocument, source: string, text: string)
     denyRules: Object.freeze(rules.filter((r) => r.effect === 'deny')),
     allowRules: Object.freeze(rules.filter((r) => r.effect === 'allow')),
     inspectsBodies: rules.some((r) => r.body.length > 0),
+    inspectsTargets: rules.some((r) => r.target !== null),
   });
 }

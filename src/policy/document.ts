@@ -50,6 +50,16 @@ export interface BodyConditionDocument {
   readonly none?: readonly BodyConditionDocument[];
 }
 
+/**
+ * Conditions on the container a request acts on (resolved through the engine): its name (without
+ * the leading "/"), its image as configured, and its labels. All must hold.
+ */
+export interface TargetConditionsDocument {
+  readonly name?: ValueMatcherDocument;
+  readonly image?: ValueMatcherDocument;
+  readonly labels?: Readonly<Record<string, ValueMatcherDocument>>;
+}
+
 export interface RuleDocument {
   readonly id: string;
   readonly effect: Effect;
@@ -64,6 +74,8 @@ export interface RuleDocument {
   readonly query?: Readonly<Record<string, ValueMatcherDocument>>;
   /** conditions on the decoded request body; all must hold. Only with `endpoints` that sockgate decodes. */
   readonly body?: readonly BodyConditionDocument[];
+  /** conditions on the container the request acts on. Only with `endpoints` that act on one. */
+  readonly target?: TargetConditionsDocument;
 }
 
 export interface PolicyDocument {

@@ -6,7 +6,7 @@
 
 import type { Effect } from './document.js';
 import type { BodyView } from './body.js';
-import type { CompiledPolicy, CompiledRule } from './compile.js';
+import type { CompiledPolicy, CompiledRule, CompiledTarget, CompiledValueMatcher } from './compile.js';
 import type { Query } from '../request/normalize.js';
 
 /** What a decision is made on: the normalised request and the endpoint it reaches. */
@@ -17,6 +17,16 @@ export interface RequestFacts {
   /** endpoint id, or null when the path matches no known endpoint */
   readonly endpoint: string | null;
   readonly query: Query;
+}
+
+/** The container a request acts on, as the engine reported it when sockgate resolved it. */
+export interface TargetFacts {
+  readonly id: string;
+  /** without the leading "/" */
+  readonly name: string;
+  /** Config.Image: the image as the container was created from it */
+  readonly image: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface Decision {
@@ -59,13 +69,39 @@ export function headMatches(rule: CompiledRule, facts: RequestFacts): boolean {
   return queryHolds(rule, facts.query);
 }
 
-export function ruleMatches(rule: CompiledRule, facts: RequestFacts, body?: BodyView): boolean {
+/** One value against one matcher; `present` tells an absent label from an empty one. */
+function valueHolds(matcher: CompiledValueMatcher, value: string, present: boolean): boolean {
+  return matcher.presence ? present === matcher.mustExist : matcher.test(value);
+}
+
+function targetHolds(target: CompiledTarget, t: TargetFacts): boolean {
+  if (target.name !== null && !valueHolds(target.name, t.name, true)) return false;
+  if (target.image !== null && !valueHolds(target.image, t.image, true)) return false;
+  for (const [label, matcher] of target.labels) {
+    const present = Object.hasOwn(t.labels, label);
+    if (!valueHolds(matcher, present ? t.labels[label]! : '', present)) return false;
+  }
+  return true;
+}
+
+export function ruleMatches(rule: CompiledRule, facts: RequestFacts, body?: BodyView, target?: TargetFacts): boolean {
   if (!headMatches(rule, facts)) return false;
-  if (rule.body.length === 0) return true;
-  // The gate reads and decodes the body whenever a body rule's head matches; reaching this
-  // without one is a sockgate bug, and throwing here denies (fail closed).
-  if (body === undefined) throw new Error(`rule ${rule.id} needs the request body, which was not read`);
-  return rule.body.every((p) => p(body, body.value));
+  if (rule.body.length > 0) {
+    // The gate reads and decodes the body whenever a body rule's head matches; reaching this
+    // without one is a sockgate bug, and throwing here denies (fail closed).
+    if (body === undefined) throw new Error(`rule ${rule.id} needs the request body, which was not read`);
+    if (!rule.body.every((p) => p(body, body.value))) return false;
+  }
+  if (rule.target !== null) {
+    if (target === undefined) throw new Error(`rule ${rule.id} needs the container the request acts on, which was not resolved`);
+    if (!targetHolds(rule.target, target)) return false;
+  }
+  return true;
+}
+
+/** Whether deciding this request needs the container it acts on: some rule with target conditions matches its head. */
+export function needsTarget(policy: CompiledPolicy, facts: RequestFacts): boolean {
+  return policy.inspectsTargets && policy.rules.some((r) => r.target !== null && headMatches(r, facts));
 }
 
 /** Whether deciding this request needs its body: some rule that looks at bodies matches its head. */
@@ -77,9 +113,9 @@ function describeRule(rule: CompiledRule): string {
   return rule.description ? `rule ${rule.id} (${rule.description})` : `rule ${rule.id}`;
 }
 
-export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: BodyView): Decision {
+export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: BodyView, target?: TargetFacts): Decision {
   const first =
-    policy.denyRules.find((r) => ruleMatches(r, facts, body)) ?? policy.allowRules.find((r) => ruleMatches(r, facts, body));
+    policy.denyRules.find((r) => ruleMatches(r, facts, body, target)) ?? policy.allowRules.find((r) => ruleMatches(r, facts, body, target));
   if (first !== undefined) {
     return {
       effect: first.effect,

@@ -14,10 +14,12 @@ import {
   type PolicyProblem,
   type RuleDocument,
   type ValueMatcherDocument,
+  type TargetConditionsDocument,
 } from './document.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
 import { INSPECTABLE_ENDPOINTS } from '../inspect/inspectable.js';
+import { TARGETED_ENDPOINTS } from '../request/targets.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly document: PolicyDocument }
@@ -102,6 +104,75 @@ export function entries(map: YAMLMap<unknown, unknown>): [string, unknown][] {
 
 function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Conditions that only some endpoints can be decided on (body, target) need the rule to name its
+ * targets by endpoint id, all of them in `allowed`.
+ */
+function requireEndpointsIn(
+  v: Validator,
+  map: YAMLMap<unknown, unknown>,
+  fields: Map<string, unknown>,
+  endpoints: readonly string[] | undefined,
+  pointer: string,
+  allowed: ReadonlySet<string>,
+  words: { what: string; kind: string; list: string },
+): void {
+  if (fields.has('paths')) {
+    v.problem(fields.get('paths') as Node, `${pointer}/paths`, `a rule with ${words.what} must name its endpoints with "endpoints", not "paths"`);
+  }
+  if (!fields.has('endpoints')) {
+    v.problem(map, pointer, `a rule with ${words.what} needs "endpoints" naming ${words.kind}`);
+    return;
+  }
+  for (const pattern of endpoints ?? []) {
+    let ids: readonly string[] = [];
+    try {
+      ids = endpointIdsMatching(pattern);
+    } catch {
+      continue; // already reported
+    }
+    const outside = ids.filter((id) => !allowed.has(id));
+    if (outside.length > 0) {
+      v.problem(fields.get('endpoints') as Node, `${pointer}/endpoints`, `${words.what} need ${words.kind}; "${pattern}" names ${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''}${words.list}`);
+    }
+  }
+}
+
+/** `target: { name, image, labels: { KEY: matcher } }`: conditions on the container acted on. */
+function validateTarget(v: Validator, node: unknown, pointer: string): TargetConditionsDocument | undefined {
+  const map = v.map(node, pointer, TARGET_KEYS);
+  if (!map) return undefined;
+  const fields = new Map(entries(map));
+  if (fields.size === 0) {
+    v.problem(map, pointer, 'expected at least one of: name, image, labels');
+    return undefined;
+  }
+  const out: { -readonly [K in keyof TargetConditionsDocument]?: TargetConditionsDocument[K] } = {};
+  for (const key of ['name', 'image'] as const) {
+    if (!fields.has(key)) continue;
+    const m = validateMatcher(v, fields.get(key), `${pointer}/${key}`);
+    if (m) out[key] = m;
+  }
+  if (fields.has('labels')) {
+    const lnode = fields.get('labels');
+    if (!isMap(lnode) || lnode.items.length === 0) v.problem(lnode as Node, `${pointer}/labels`, 'expected a non-empty mapping of label name to matcher');
+    else {
+      const labels: Record<string, ValueMatcherDocument> = {};
+      for (const pair of lnode.items) {
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        if (typeof key !== 'string' || key === '') {
+          v.problem(pair.key as Node, `${pointer}/labels`, 'label names must be non-empty strings');
+          continue;
+        }
+        const m = validateMatcher(v, pair.value, `${pointer}/labels/${escapePointer(key)}`);
+        if (m) labels[key] = m;
+      }
+      out.labels = labels;
+    }
+  }
+  return out;
 }
 
 /** A non-empty list of absolute paths without "." or ".." segments. */
@@ -278,7 +349,8 @@ function validateBodyCondition(v: Validator, node: unknown, pointer: string, dep
   return v.problems.length === before ? (cond as BodyConditionDocument) : undefined;
 }
 
-const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'body'] as const;
+const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'body', 'target'] as const;
+const TARGET_KEYS = ['name', 'image', 'labels'] as const;
 
 function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map<string, string>): RuleDocument | undefined {
   const map = v.map(node, pointer, RULE_KEYS);
@@ -396,25 +468,17 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
   if (fields.has('body')) {
     const body = validateBodyConditions(v, fields.get('body'), `${pointer}/body`, 0);
     if (body) rule.body = body;
-    if (fields.has('paths')) {
-      v.problem(fields.get('paths') as Node, `${pointer}/paths`, 'a rule with body conditions must name its endpoints with "endpoints", not "paths"');
-    }
-    if (!fields.has('endpoints')) {
-      v.problem(map, pointer, 'a rule with body conditions needs "endpoints" naming endpoints whose body sockgate decodes');
-    } else {
-      for (const pattern of rule.endpoints ?? []) {
-        let ids: readonly string[] = [];
-        try {
-          ids = endpointIdsMatching(pattern);
-        } catch {
-          continue; // already reported
-        }
-        const undecoded = ids.filter((id) => !INSPECTABLE_ENDPOINTS.has(id));
-        if (undecoded.length > 0) {
-          v.problem(fields.get('endpoints') as Node, `${pointer}/endpoints`, `body conditions need endpoints whose body sockgate decodes; "${pattern}" names ${undecoded.slice(0, 3).join(', ')}${undecoded.length > 3 ? ', ...' : ''} (decoded: ${[...INSPECTABLE_ENDPOINTS].join(', ')})`);
-        }
-      }
-    }
+    requireEndpointsIn(v, map, fields, rule.endpoints, pointer, INSPECTABLE_ENDPOINTS, {
+      what: 'body conditions',
+      kind: 'endpoints whose body sockgate decodes',
+      list: ` (decoded: ${[...INSPECTABLE_ENDPOINTS].join(', ')})`,
+    });
+  }
+
+  if (fields.has('target')) {
+    const target = validateTarget(v, fields.get('target'), `${pointer}/target`);
+    if (target) rule.target = target;
+    requireEndpointsIn(v, map, fields, rule.endpoints, pointer, TARGETED_ENDPOINTS, { what: 'target conditions', kind: 'endpoints that act on one container', list: '' });
   }
 
   if (v.problems.length !== problemsBefore || id === undefined || effect === undefined) return undefined;

@@ -1,0 +1,65 @@
+/**
+ * Resolve the container a request acts on, by asking the engine (inspect), so that target
+ * conditions are decided on the engine's own view: the reference as the client wrote it (name,
+ * or id prefix) is looked up exactly as the engine would look it up. Exec references are
+ * resolved to their container first. Any failure is reported, never guessed around.
+ */
+
+import type { Dispatcher } from 'undici';
+import type { ResolvedTarget } from '../gate.js';
+import { encodePathSegment } from '../request/normalize.js';
+import type { TargetRef } from '../request/targets.js';
+
+/** Inspect answers are small; anything larger is not what sockgate asked for. */
+const MAX_INSPECT_BYTES = 4 * 1024 * 1024;
+
+async function getJson(dispatcher: Dispatcher, path: string, timeoutMs: number): Promise<{ status: number; json: unknown }> {
+  const res = await dispatcher.request({ origin: 'http://localhost', path, method: 'GET', headers: { host: 'docker' }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_INSPECT_BYTES) {
+      res.body.destroy();
+      throw new Error(`the engine's answer to ${path} is larger than ${MAX_INSPECT_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* non-JSON error bodies: the status says enough */
+  }
+  return { status: res.statusCode, json };
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export async function resolveTarget(dispatcher: Dispatcher, ref: TargetRef, timeoutMs: number): Promise<ResolvedTarget> {
+  try {
+    let containerRef = ref.ref;
+    if (ref.via === 'exec') {
+      const exec = await getJson(dispatcher, `/exec/${encodePathSegment(ref.ref)}/json`, timeoutMs);
+      if (exec.status === 404) return { ok: false, reason: `no such exec instance: ${ref.ref}` };
+      if (exec.status !== 200) return { ok: false, reason: `the engine answered ${exec.status} when sockgate looked up exec instance ${ref.ref}` };
+      containerRef = str((exec.json as { ContainerID?: unknown } | null)?.ContainerID);
+      if (containerRef === '') return { ok: false, reason: `the engine did not say which container exec instance ${ref.ref} belongs to` };
+    }
+    const c = await getJson(dispatcher, `/containers/${encodePathSegment(containerRef)}/json`, timeoutMs);
+    if (c.status === 404) return { ok: false, reason: `no such container: ${containerRef}` };
+    if (c.status !== 200) return { ok: false, reason: `the engine answered ${c.status} when sockgate looked up container ${containerRef}` };
+    const body = (c.json ?? {}) as { Id?: unknown; Name?: unknown; Config?: { Image?: unknown; Labels?: unknown } | null };
+    const id = str(body.Id);
+    if (!/^[0-9a-f]{64}$/.test(id)) return { ok: false, reason: `the engine's answer for container ${containerRef} has no valid id` };
+    const labels: Record<string, string> = {};
+    const raw = body.Config?.Labels;
+    if (raw !== null && typeof raw === 'object') {
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v;
+    }
+    return { ok: true, facts: { id, name: str(body.Name).replace(/^\//, ''), image: str(body.Config?.Image), labels } };
+  } catch (err) {
+    return { ok: false, reason: `sockgate could not look up the container: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Which container an endpoint acts on, and how to name it to the engine: endpoints under
+ * /containers/{name}/... name it directly (by name or id prefix, as the client wrote it); exec
+ * endpoints name an exec instance, whose container the engine knows. Pure.
+ */
+
+import { ENDPOINTS } from './endpoints.js';
+import type { EndpointMatch } from './endpoint-match.js';
+import { encodePathSegment, serializeQuery, type NormalizedRequest } from './normalize.js';
+
+const CONTAINER_PREFIX = '/containers/{name*}';
+const EXEC_ENDPOINTS = new Set(['exec.start', 'exec.resize', 'exec.inspect']);
+
+/** Endpoint ids whose request acts on one container (target conditions may name them). */
+export const TARGETED_ENDPOINTS: ReadonlySet<string> = new Set(
+  ENDPOINTS.filter((e) => e.template.startsWith(`${CONTAINER_PREFIX}/`) || e.template === CONTAINER_PREFIX || EXEC_ENDPOINTS.has(e.id)).map((e) => e.id),
+);
+
+export type TargetRef = { readonly via: 'container'; readonly ref: string } | { readonly via: 'exec'; readonly ref: string };
+
+/** The container reference in a request to a targeted endpoint, or null for other endpoints. */
+export function targetRefOf(endpoint: EndpointMatch): TargetRef | null {
+  if (!TARGETED_ENDPOINTS.has(endpoint.id)) return null;
+  if (EXEC_ENDPOINTS.has(endpoint.id)) return { via: 'exec', ref: endpoint.params['name'] ?? endpoint.params['id'] ?? '' };
+  return { via: 'container', ref: endpoint.params['name'] ?? '' };
+}
+
+/**
+ * The target to forward once the container reference has been resolved to its full id: the
+ * same request, naming the container by that id, so the engine acts on the container that was
+ * checked even if names change in between. Exec references are ids already: unchanged.
+ */
+export function targetWithContainerId(normalized: NormalizedRequest, endpoint: EndpointMatch, containerId: string): string {
+  if (!endpoint.spec.template.startsWith(CONTAINER_PREFIX)) return normalized.target;
+  const path = endpoint.spec.template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\*?\}/g, (_m, name: string) =>
+    encodePathSegment(name === 'name' ? containerId : (endpoint.params[name] ?? '')),
+  );
+  const prefix = normalized.apiVersion === null ? '' : `/v${normalized.apiVersion}`;
+  const query = serializeQuery(normalized.query);
+  return `${prefix}${path}${query === '' ? '' : `?${query}`}`;
+}
