@@ -88,3 +88,33 @@ describe('rules on the container a request acts on', () => {
     expect(res.body).toContain('SOCKGATE_DENY_TARGET');
   });
 });
+
+describe('body and target conditions together', () => {
+  it('reads the body, then looks the container up, and decides on both', async () => {
+    await proxy.close();
+    proxy = await startProxy(
+      policyFromYaml(`version: 1
+rules:
+  - id: allow-exec-in-web
+    effect: allow
+    endpoints: [exec.create]
+    target:
+      labels:
+        tier: { equals: web }
+  - id: deny-privileged-exec
+    effect: deny
+    endpoints: [exec.create]
+    body:
+      - { path: Privileged, equals: true }
+`),
+      daemon.socketPath,
+    );
+    const post = (name: string, body: string) => request(proxy.socketPath, 'POST', `/v1.41/containers/${name}/exec`, { headers: { 'Content-Type': 'application/json' }, body });
+    expect((await post('web', '{"Cmd":["id"]}')).status).toBe(204);
+    expect((await post('web', '{"Cmd":["id"],"Privileged":true}')).status).toBe(403);
+    expect((await post('db', '{"Cmd":["id"]}')).status).toBe(403);
+    expect((await post('web', '{"Cmd":["id"],"privileged":true}')).status).toBe(400);
+    const forwarded = daemon.received.filter((r) => r.url.endsWith('/exec'));
+    expect(forwarded.map((r) => [r.url, r.body.toString()])).toEqual([[`/v1.41/containers/${WEB_ID}/exec`, '{"Cmd":["id"]}']]);
+  });
+});
