@@ -58,6 +58,11 @@ export const ERRORS = {
     meaning: 'A rule decides on the container the request acts on, and that container could not be resolved (it does not exist, or the engine did not answer).',
     fix: 'Name an existing container (by name or id); check that the engine is reachable.',
   },
+  SOCKGATE_DENY_OUT_OF_SCOPE: {
+    status: 404,
+    meaning: "The request names a container outside the policy's scope; it is answered as the engine answers for a container that does not exist.",
+    fix: "Act only on containers the profile's scope covers, or widen the scope in the policy.",
+  },
   SOCKGATE_DENY_REQUEST_MALFORMED: {
     status: 400,
     meaning: 'The HTTP request could not be parsed (bad framing, conflicting Content-Length, Content-Length with Transfer-Encoding, oversized headers).',

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { CompiledPolicy } from './policy/compile.js';
 import type { BodyView } from './policy/body.js';
-import { evaluate, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
+import { evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
 import { targetRefOf, type TargetRef } from './request/targets.js';
 import { inspectBody } from './inspect/index.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
@@ -184,6 +184,12 @@ export function admitTarget(policy: CompiledPolicy, pending: Admission, resolved
       return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitTarget called for a request that needs no target', normalized, endpoint);
     }
     const carried = pending.bodyFacts !== undefined ? { bodyFacts: pending.bodyFacts } : {};
+    // Outside the scope, a container does not exist for the client: say what the engine says
+    // for a missing one, whether it exists or not, so its existence does not leak either.
+    const missing = `${pending.targetRef.via === 'exec' ? 'No such exec instance' : 'No such container'}: ${pending.targetRef.ref}`;
+    if (policy.scope !== null && (!resolved.ok || !inScope(policy, resolved.facts))) {
+      return { ...refuse('SOCKGATE_DENY_OUT_OF_SCOPE', missing, normalized, endpoint), ...carried, ...(resolved.ok ? { target: resolved.facts } : {}) };
+    }
     if (!resolved.ok) return { ...refuse('SOCKGATE_DENY_TARGET', resolved.reason, normalized, endpoint), ...carried };
     const decision = evaluate(policy, factsOf(normalized, endpoint), pending.bodyView, resolved.facts);
     return { ...decided(normalized, endpoint, decision), ...carried, target: resolved.facts };
@@ -204,5 +210,7 @@ export function isAllowed(a: Admission): boolean {
 
 /** The message a denied client sees, prefixed so users know the engine did not say it. */
 export function denialMessage(admission: Admission): string {
+  // Invisible containers are answered in the engine's own words (see admitTarget).
+  if (admission.code === 'SOCKGATE_DENY_OUT_OF_SCOPE') return admission.decision.reason;
   return `sockgate: ${admission.decision.reason} [${admission.code ?? 'SOCKGATE_DENY_POLICY'}]`;
 }

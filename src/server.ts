@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
+import { Transform, type Duplex, type Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -22,7 +22,8 @@ import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } fr
 import { admit, admitBody, admitTarget, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
 import { resolveTarget } from './proxy/resolve-target.js';
 import { targetWithContainerId } from './request/targets.js';
-import type { CompiledPolicy } from './policy/compile.js';
+import type { CompiledPolicy, CompiledTarget } from './policy/compile.js';
+import { eventVisible, filterContainerList } from './policy/scope.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
 import {
@@ -69,6 +70,9 @@ interface RequestContext {
   readonly rawTarget: string;
   completed: boolean;
 }
+
+/** Largest container list read whole to filter it for a scoped policy. */
+const MAX_SCOPED_LIST_BYTES = 64 * 1024 * 1024;
 
 /** Time allowed for the engine to answer the inspect that resolves a request's target. */
 const TARGET_LOOKUP_TIMEOUT_MS = 30_000;
@@ -419,6 +423,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           raw.removeHeader('transfer-encoding');
           raw.shouldKeepAlive = false;
         }
+        const scope = options.profile.policy.scope;
+        if (scope !== null && rep.statusCode === 200 && (admission.endpoint?.id === 'containers.list' || admission.endpoint?.id === 'system.events')) {
+          sendScoped(reply, admission.endpoint.id, upstream.stream, scope, ctx.reqId);
+          return;
+        }
         rep.send(upstream.stream);
         // fastify writes a streamed response's headers with its first body chunk. The engine
         // sends the headers of wait, events, logs and attach at once and the body maybe much
@@ -437,6 +446,66 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           sendError(reply, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot reach the Docker engine at ${upstreamSocket}: ${error.message}`);
         }
       },
+    });
+  };
+
+  /**
+   * Answers of a scoped policy that show other containers: the container list is read whole,
+   * filtered and re-sent; the event stream is filtered event by event as it flows.
+   */
+  const sendScoped = (rep: FastifyReply, endpoint: string, stream: Readable, scope: CompiledTarget, reqId: string): void => {
+    rep.removeHeader('content-length');
+    if (endpoint === 'containers.list') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_SCOPED_LIST_BYTES) stream.destroy(new Error(`the container list is larger than ${MAX_SCOPED_LIST_BYTES} bytes`));
+        else chunks.push(c);
+      });
+      stream.once('error', (err) => {
+        options.logger.warn({ reqId, err }, 'scoped container list unreadable');
+        sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot read the engine's container list: ${err.message}`);
+      });
+      stream.once('end', () => {
+        let list: unknown;
+        try {
+          list = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', "the engine's container list is not JSON");
+          return;
+        }
+        void rep.header('content-type', 'application/json').send(JSON.stringify(filterContainerList(list, scope)) + '\n');
+      });
+      return;
+    }
+    let pending = '';
+    const filter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        pending += chunk.toString('utf8');
+        let nl: number;
+        let out = '';
+        while ((nl = pending.indexOf('\n')) !== -1) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          if (line.trim() === '') continue;
+          let event: unknown;
+          try {
+            event = JSON.parse(line);
+          } catch {
+            options.logger.warn({ reqId }, 'unreadable event dropped from a scoped event stream');
+            continue;
+          }
+          if (eventVisible(event, scope)) out += line + '\n';
+        }
+        done(null, out === '' ? undefined : out);
+      },
+    });
+    stream.once('error', (err) => filter.destroy(err));
+    rep.send(stream.pipe(filter));
+    const raw = rep.raw;
+    setImmediate(() => {
+      if (!raw.headersSent && !raw.destroyed) raw.flushHeaders();
     });
   };
 

@@ -4,7 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Effect, PolicyDocument, RuleDocument, ValueMatcherDocument } from './document.js';
+import type { Effect, PolicyDocument, RuleDocument, TargetConditionsDocument, ValueMatcherDocument } from './document.js';
 import { compileBodyCondition, type BodyPredicate } from './body.js';
 import { posix } from 'node:path';
 import { cleanHostPath, isUnderPrefix } from './body.js';
@@ -57,8 +57,10 @@ export interface CompiledPolicy {
   readonly allowRules: readonly CompiledRule[];
   /** whether any rule looks at request bodies */
   readonly inspectsBodies: boolean;
-  /** whether any rule looks at the container a request acts on */
+  /** whether any rule (or the scope) looks at the container a request acts on */
   readonly inspectsTargets: boolean;
+  /** the containers this policy's clients may see; null: no scope */
+  readonly scope: CompiledTarget | null;
 }
 
 function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
@@ -89,6 +91,14 @@ function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
   throw new Error('matcher has no condition');
 }
 
+function compileTarget(t: TargetConditionsDocument): CompiledTarget {
+  return Object.freeze({
+    name: t.name ? compileMatcher(t.name) : null,
+    image: t.image ? compileMatcher(t.image) : null,
+    labels: Object.freeze(Object.entries(t.labels ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
+  });
+}
+
 function compileRule(r: RuleDocument): CompiledRule {
   const endpointIds = new Set<string>();
   for (const p of r.endpoints ?? []) for (const id of endpointIdsMatching(p)) endpointIds.add(id);
@@ -103,14 +113,7 @@ function compileRule(r: RuleDocument): CompiledRule {
     endpointIds,
     query: Object.freeze(Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
     body: Object.freeze((r.body ?? []).map(compileBodyCondition)),
-    target:
-      r.target === undefined
-        ? null
-        : Object.freeze({
-            name: r.target.name ? compileMatcher(r.target.name) : null,
-            image: r.target.image ? compileMatcher(r.target.image) : null,
-            labels: Object.freeze(Object.entries(r.target.labels ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
-          }),
+    target: r.target === undefined ? null : compileTarget(r.target),
   });
 }
 
@@ -129,6 +132,7 @@ export function compilePolicy(doc: PolicyDocument, source: string, text: string)
     denyRules: Object.freeze(rules.filter((r) => r.effect === 'deny')),
     allowRules: Object.freeze(rules.filter((r) => r.effect === 'allow')),
     inspectsBodies: rules.some((r) => r.body.length > 0),
-    inspectsTargets: rules.some((r) => r.target !== null),
+    inspectsTargets: doc.scope !== undefined || rules.some((r) => r.target !== null),
+    scope: doc.scope === undefined ? null : compileTarget(doc.scope.containers),
   });
 }

@@ -85,6 +85,12 @@ export interface PolicyDocument {
   /** what happens when no rule matches; deny unless the author says otherwise */
   readonly default: Effect;
   readonly rules: readonly RuleDocument[];
+  /**
+   * What the client may see: with `containers`, only containers matching these conditions exist
+   * for it (lists are filtered, events of other containers are dropped, any request naming
+   * another container is answered 404 like the engine's "No such container").
+   */
+  readonly scope?: { readonly containers: TargetConditionsDocument };
 }
 
 /** Where a value came from, for error messages: file, JSON pointer, line and column. */

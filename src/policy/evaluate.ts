@@ -8,6 +8,7 @@ import type { Effect } from './document.js';
 import type { BodyView } from './body.js';
 import type { CompiledPolicy, CompiledRule, CompiledTarget, CompiledValueMatcher } from './compile.js';
 import type { Query } from '../request/normalize.js';
+import { TARGETED_ENDPOINTS } from '../request/targets.js';
 
 /** What a decision is made on: the normalised request and the endpoint it reaches. */
 export interface RequestFacts {
@@ -74,7 +75,7 @@ function valueHolds(matcher: CompiledValueMatcher, value: string, present: boole
   return matcher.presence ? present === matcher.mustExist : matcher.test(value);
 }
 
-function targetHolds(target: CompiledTarget, t: TargetFacts): boolean {
+export function targetHolds(target: CompiledTarget, t: TargetFacts): boolean {
   if (target.name !== null && !valueHolds(target.name, t.name, true)) return false;
   if (target.image !== null && !valueHolds(target.image, t.image, true)) return false;
   for (const [label, matcher] of target.labels) {
@@ -101,7 +102,14 @@ export function ruleMatches(rule: CompiledRule, facts: RequestFacts, body?: Body
 
 /** Whether deciding this request needs the container it acts on: some rule with target conditions matches its head. */
 export function needsTarget(policy: CompiledPolicy, facts: RequestFacts): boolean {
-  return policy.inspectsTargets && policy.rules.some((r) => r.target !== null && headMatches(r, facts));
+  if (!policy.inspectsTargets) return false;
+  if (policy.scope !== null && facts.endpoint !== null && TARGETED_ENDPOINTS.has(facts.endpoint)) return true;
+  return policy.rules.some((r) => r.target !== null && headMatches(r, facts));
+}
+
+/** Whether a container is visible to clients of this policy (always, without a scope). */
+export function inScope(policy: CompiledPolicy, t: TargetFacts): boolean {
+  return policy.scope === null || targetHolds(policy.scope, t);
 }
 
 /** Whether deciding this request needs its body: some rule that looks at bodies matches its head. */

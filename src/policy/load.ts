@@ -485,9 +485,9 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
   return { ...rule, id, effect };
 }
 
-const TOP_KEYS = ['version', 'name', 'description', 'default', 'rules'] as const;
+const TOP_KEYS = ['version', 'name', 'description', 'default', 'scope', 'rules'] as const;
 /** An inline policy (a profile in a config file): the same keys without `version`. */
-export const INLINE_POLICY_KEYS = ['name', 'description', 'default', 'rules'] as const;
+export const INLINE_POLICY_KEYS = ['name', 'description', 'default', 'scope', 'rules'] as const;
 
 /** Parse YAML strictly (unique keys) with positions; syntax problems are already recorded in `v`. */
 export function parseYaml(text: string, file: string): { doc: ReturnType<typeof parseDocument>; v: Validator } {
@@ -531,6 +531,17 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
     else if (d !== undefined) v.problem(fields.get('default') as Node, `${pointer}/default`, `default must be "allow" or "deny", not "${d}"`);
   }
 
+  let scope: PolicyDocument['scope'];
+  if (fields.has('scope')) {
+    const snode = v.map(fields.get('scope'), `${pointer}/scope`, ['containers']);
+    const sfields = snode ? new Map(entries(snode)) : new Map<string, unknown>();
+    if (snode && !sfields.has('containers')) v.problem(snode, `${pointer}/scope`, 'expected "containers" (conditions like a rule\'s target: name, image, labels)');
+    else if (snode) {
+      const containers = validateTarget(v, sfields.get('containers'), `${pointer}/scope/containers`);
+      if (containers) scope = { containers };
+    }
+  }
+
   const rules: RuleDocument[] = [];
   if (!fields.has('rules')) v.problem(root, pointer, 'missing "rules" (a list; it may be empty)');
   else {
@@ -552,6 +563,7 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
     rules,
     ...(name !== undefined ? { name } : {}),
     ...(description !== undefined ? { description } : {}),
+    ...(scope !== undefined ? { scope } : {}),
   };
 }
 

@@ -70,7 +70,9 @@ export interface SockgateProcess {
 export async function startSockgate(args: readonly string[], env: Record<string, string> = {}): Promise<SockgateProcess> {
   const { dir, cleanup } = tempDir('sg-e2e-');
   const socketPath = join(dir, 'sockgate.sock');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockgate.js'), '--listen', socketPath, '--upstream', engineSocket(), ...args], {
+  // With --config the config file names the sockets; socketPath is then unused.
+  const listen = args.includes('--config') ? [] : ['--listen', socketPath];
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockgate.js'), ...listen, '--upstream', engineSocket(), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

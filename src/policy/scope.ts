@@ -1,0 +1,48 @@
+/**
+ * Scoped views: what a client of a policy with a `scope` may see in answers that list
+ * containers or report events. Pure: the decoded answer in, the visible part out.
+ */
+
+import type { CompiledTarget } from './compile.js';
+import { targetHolds, type TargetFacts } from './evaluate.js';
+
+type Obj = Readonly<Record<string, unknown>>;
+const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(obj(v))) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+/** A container's own name in a list entry: the one of `Names` that is not a link alias ("/a/b"). */
+function primaryName(names: unknown): string {
+  const list = Array.isArray(names) ? names.map(str) : [];
+  const own = list.find((n) => n.lastIndexOf('/') === 0) ?? list[0] ?? '';
+  return own.replace(/^\//, '');
+}
+
+/** GET /containers/json: keep the entries the scope covers (anything unreadable is dropped). */
+export function filterContainerList(list: unknown, scope: CompiledTarget): unknown[] {
+  if (!Array.isArray(list)) return [];
+  return list.filter((entry) => {
+    const e = obj(entry);
+    const facts: TargetFacts = { id: str(e['Id']), name: primaryName(e['Names']), image: str(e['Image']), labels: stringMap(e['Labels']) };
+    return targetHolds(scope, facts);
+  });
+}
+
+/**
+ * One event of GET /events: visible only if it is about a container the scope covers. The
+ * engine puts a container's labels, name and image in the event's Actor.Attributes; events
+ * about other objects (images, networks, volumes, the daemon) are not shown.
+ */
+export function eventVisible(event: unknown, scope: CompiledTarget): boolean {
+  const e = obj(event);
+  if (str(e['Type']) !== 'container') return false;
+  const actor = obj(e['Actor']);
+  const attributes = stringMap(actor['Attributes']);
+  const facts: TargetFacts = { id: str(actor['ID']), name: attributes['name'] ?? '', image: attributes['image'] ?? '', labels: attributes };
+  return targetHolds(scope, facts);
+}
