@@ -23,6 +23,7 @@ import { admit, admitBody, admitTarget, bodyTooLarge, denialMessage, isAllowed, 
 import { resolveTarget } from './proxy/resolve-target.js';
 import { targetWithContainerId } from './request/targets.js';
 import type { CompiledPolicy, CompiledTarget } from './policy/compile.js';
+import { redactAnswer } from './policy/redact.js';
 import { eventVisible, filterContainerList } from './policy/scope.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
@@ -71,8 +72,8 @@ interface RequestContext {
   completed: boolean;
 }
 
-/** Largest container list read whole to filter it for a scoped policy. */
-const MAX_SCOPED_LIST_BYTES = 64 * 1024 * 1024;
+/** Largest answer read whole to filter or redact it. */
+const MAX_REWRITTEN_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /** Time allowed for the engine to answer the inspect that resolves a request's target. */
 const TARGET_LOOKUP_TIMEOUT_MS = 30_000;
@@ -423,9 +424,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           raw.removeHeader('transfer-encoding');
           raw.shouldKeepAlive = false;
         }
-        const scope = options.profile.policy.scope;
-        if (scope !== null && rep.statusCode === 200 && (admission.endpoint?.id === 'containers.list' || admission.endpoint?.id === 'system.events')) {
-          sendScoped(reply, admission.endpoint.id, upstream.stream, scope, ctx.reqId);
+        const { scope, redactions } = options.profile.policy;
+        const endpointId = admission.endpoint?.id ?? '';
+        const redact = redactions.get(endpointId);
+        const filterList = scope !== null && endpointId === 'containers.list';
+        if (rep.statusCode === 200 && (filterList || redact !== undefined)) {
+          // Answers that are read whole, changed, and re-sent: scoped lists and redacted fields.
+          sendRewrittenJson(reply, upstream.stream, ctx.reqId, (answer) => {
+            const visible = filterList ? filterContainerList(answer, scope) : answer;
+            return redact === undefined ? visible : redactAnswer(visible, redact);
+          });
+          return;
+        }
+        if (scope !== null && rep.statusCode === 200 && endpointId === 'system.events') {
+          sendScopedEvents(reply, upstream.stream, scope, ctx.reqId);
           return;
         }
         rep.send(upstream.stream);
@@ -449,36 +461,35 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   };
 
-  /**
-   * Answers of a scoped policy that show other containers: the container list is read whole,
-   * filtered and re-sent; the event stream is filtered event by event as it flows.
-   */
-  const sendScoped = (rep: FastifyReply, endpoint: string, stream: Readable, scope: CompiledTarget, reqId: string): void => {
+  /** Read a JSON answer whole (bounded), rewrite it, and send the result. */
+  const sendRewrittenJson = (rep: FastifyReply, stream: Readable, reqId: string, rewrite: (answer: unknown) => unknown): void => {
     rep.removeHeader('content-length');
-    if (endpoint === 'containers.list') {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_SCOPED_LIST_BYTES) stream.destroy(new Error(`the container list is larger than ${MAX_SCOPED_LIST_BYTES} bytes`));
-        else chunks.push(c);
-      });
-      stream.once('error', (err) => {
-        options.logger.warn({ reqId, err }, 'scoped container list unreadable');
-        sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot read the engine's container list: ${err.message}`);
-      });
-      stream.once('end', () => {
-        let list: unknown;
-        try {
-          list = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', "the engine's container list is not JSON");
-          return;
-        }
-        void rep.header('content-type', 'application/json').send(JSON.stringify(filterContainerList(list, scope)) + '\n');
-      });
-      return;
-    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REWRITTEN_ANSWER_BYTES) stream.destroy(new Error(`the answer is larger than ${MAX_REWRITTEN_ANSWER_BYTES} bytes`));
+      else chunks.push(c);
+    });
+    stream.once('error', (err) => {
+      options.logger.warn({ reqId, err }, 'answer to rewrite unreadable');
+      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot read the engine's answer: ${err.message}`);
+    });
+    stream.once('end', () => {
+      let answer: unknown;
+      try {
+        answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', "the engine's answer is not JSON");
+        return;
+      }
+      void rep.header('content-type', 'application/json').send(JSON.stringify(rewrite(answer)) + '\n');
+    });
+  };
+
+  /** The event stream of a scoped policy, filtered event by event as it flows. */
+  const sendScopedEvents = (rep: FastifyReply, stream: Readable, scope: CompiledTarget, reqId: string): void => {
+    rep.removeHeader('content-length');
     let pending = '';
     const filter = new Transform({
       transform(chunk: Buffer, _enc, done) {

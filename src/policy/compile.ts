@@ -61,6 +61,8 @@ export interface CompiledPolicy {
   readonly inspectsTargets: boolean;
   /** the containers this policy's clients may see; null: no scope */
   readonly scope: CompiledTarget | null;
+  /** endpoint id → dotted field paths redacted from its answers */
+  readonly redactions: ReadonlyMap<string, readonly (readonly string[])[]>;
 }
 
 function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
@@ -99,6 +101,14 @@ function compileTarget(t: TargetConditionsDocument): CompiledTarget {
   });
 }
 
+function compileRedactions(list: NonNullable<PolicyDocument['redact']>): ReadonlyMap<string, readonly (readonly string[])[]> {
+  const out = new Map<string, string[][]>();
+  for (const r of list) {
+    for (const e of r.endpoints) out.set(e, [...(out.get(e) ?? []), ...r.fields.map((f) => f.split('.'))]);
+  }
+  return out;
+}
+
 function compileRule(r: RuleDocument): CompiledRule {
   const endpointIds = new Set<string>();
   for (const p of r.endpoints ?? []) for (const id of endpointIdsMatching(p)) endpointIds.add(id);
@@ -134,5 +144,6 @@ export function compilePolicy(doc: PolicyDocument, source: string, text: string)
     inspectsBodies: rules.some((r) => r.body.length > 0),
     inspectsTargets: doc.scope !== undefined || rules.some((r) => r.target !== null),
     scope: doc.scope === undefined ? null : compileTarget(doc.scope.containers),
+    redactions: compileRedactions(doc.redact ?? []),
   });
 }

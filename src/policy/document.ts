@@ -91,6 +91,8 @@ export interface PolicyDocument {
    * another container is answered 404 like the engine's "No such container").
    */
   readonly scope?: { readonly containers: TargetConditionsDocument };
+  /** fields removed from the engine's answers: dotted paths, per endpoint */
+  readonly redact?: readonly { readonly endpoints: readonly string[]; readonly fields: readonly string[] }[];
 }
 
 /** Where a value came from, for error messages: file, JSON pointer, line and column. */

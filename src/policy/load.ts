@@ -20,6 +20,7 @@ import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
 import { INSPECTABLE_ENDPOINTS } from '../inspect/inspectable.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
+import { REDACTABLE_ENDPOINTS } from './redact.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly document: PolicyDocument }
@@ -172,6 +173,37 @@ function validateTarget(v: Validator, node: unknown, pointer: string): TargetCon
       out.labels = labels;
     }
   }
+  return out;
+}
+
+/** `redact: [{ endpoints: [containers.inspect], fields: [Config.Env] }]` */
+function validateRedact(v: Validator, node: unknown, pointer: string): PolicyDocument['redact'] {
+  if (!isSeq(node) || node.items.length === 0) {
+    v.problem(node as Node, pointer, 'expected a non-empty list of { endpoints, fields }');
+    return undefined;
+  }
+  const out: { endpoints: string[]; fields: string[] }[] = [];
+  node.items.forEach((item, i) => {
+    const p = `${pointer}/${i}`;
+    const map = v.map(item, p, ['endpoints', 'fields']);
+    if (!map) return;
+    const f = new Map(entries(map));
+    if (!f.has('endpoints') || !f.has('fields')) {
+      v.problem(map, p, 'a redaction needs "endpoints" and "fields"');
+      return;
+    }
+    const endpoints = v.strings(f.get('endpoints'), `${p}/endpoints`) ?? [];
+    for (const e of endpoints) {
+      if (!REDACTABLE_ENDPOINTS.has(e.value)) {
+        v.problem(e.node, e.pointer, `"${e.value}" is not an endpoint whose answer sockgate can redact (${[...REDACTABLE_ENDPOINTS].join(', ')})`);
+      }
+    }
+    const fieldPaths = v.strings(f.get('fields'), `${p}/fields`) ?? [];
+    for (const x of fieldPaths) {
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(x.value)) v.problem(x.node, x.pointer, `"${x.value}" is not a dotted field path such as Config.Env`);
+    }
+    out.push({ endpoints: endpoints.map((e) => e.value), fields: fieldPaths.map((x) => x.value) });
+  });
   return out;
 }
 
@@ -485,9 +517,9 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
   return { ...rule, id, effect };
 }
 
-const TOP_KEYS = ['version', 'name', 'description', 'default', 'scope', 'rules'] as const;
+const TOP_KEYS = ['version', 'name', 'description', 'default', 'scope', 'redact', 'rules'] as const;
 /** An inline policy (a profile in a config file): the same keys without `version`. */
-export const INLINE_POLICY_KEYS = ['name', 'description', 'default', 'scope', 'rules'] as const;
+export const INLINE_POLICY_KEYS = ['name', 'description', 'default', 'scope', 'redact', 'rules'] as const;
 
 /** Parse YAML strictly (unique keys) with positions; syntax problems are already recorded in `v`. */
 export function parseYaml(text: string, file: string): { doc: ReturnType<typeof parseDocument>; v: Validator } {
@@ -542,6 +574,9 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
     }
   }
 
+  let redact: PolicyDocument['redact'];
+  if (fields.has('redact')) redact = validateRedact(v, fields.get('redact'), `${pointer}/redact`);
+
   const rules: RuleDocument[] = [];
   if (!fields.has('rules')) v.problem(root, pointer, 'missing "rules" (a list; it may be empty)');
   else {
@@ -564,6 +599,7 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
     ...(name !== undefined ? { name } : {}),
     ...(description !== undefined ? { description } : {}),
     ...(scope !== undefined ? { scope } : {}),
+    ...(redact !== undefined ? { redact } : {}),
   };
 }
 

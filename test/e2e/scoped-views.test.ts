@@ -24,7 +24,7 @@ beforeAll(async () => {
   engine = engineSocket();
   since = Math.floor(Date.now() / 1000) - 1;
   for (const [name, tier] of [[web, 'web'], [db, 'db']] as const) {
-    const r = await docker(engine, ['run', '-d', '--name', name, '--label', `tier=${tier}`, TEST_IMAGE, 'sh', '-c', `echo hello-from-${tier}; sleep 300`]);
+    const r = await docker(engine, ['run', '-d', '--name', name, '--label', `tier=${tier}`, '-e', 'API_TOKEN=s3cr3t-token-value', TEST_IMAGE, 'sh', '-c', `echo hello-from-${tier}; sleep 300`]);
     expect(r.code, r.stderr).toBe(0);
   }
   const config = join(tmp.dir, 'sockgate.yaml');
@@ -39,6 +39,9 @@ listeners:
         containers:
           labels:
             tier: { equals: web }
+      redact:
+        - endpoints: [containers.inspect]
+          fields: [Config.Env]
       rules:
         - id: allow-web-reads
           effect: allow
@@ -84,6 +87,16 @@ describe('a scoped profile', () => {
     const inspect = await docker(webSock, ['container', 'inspect', db]);
     expect(inspect.code).not.toBe(0);
     expect(inspect.stderr).toContain(`No such container: ${db}`);
+  });
+
+  it('never sees redacted values: the environment of container inspect keeps its names only', async () => {
+    const scoped = await docker(webSock, ['inspect', web]);
+    expect(scoped.code, scoped.stderr).toBe(0);
+    expect(scoped.stdout).not.toContain('s3cr3t-token-value');
+    const env = (JSON.parse(scoped.stdout) as { Config: { Env: string[] } }[])[0]!.Config.Env;
+    expect(env).toContain('API_TOKEN=[redacted]');
+    // the other profile has no redaction
+    expect((await docker(opsSock, ['inspect', web])).stdout).toContain('API_TOKEN=s3cr3t-token-value');
   });
 
   it('sees only events about its containers', async () => {
