@@ -26,6 +26,7 @@ import type { CompiledPolicy, CompiledTarget } from './policy/compile.js';
 import { redactAnswer } from './policy/redact.js';
 import { eventVisible, filterContainerList } from './policy/scope.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
+import { consumeBody } from './proxy/body.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
 import {
   DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
@@ -109,54 +110,14 @@ function isCloseDelimitedStream(headers: Record<string, string | string[] | unde
   return RAW_STREAM_TYPES.has(type) && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined;
 }
 
-/** Read a whole request body into memory; resolves null when it exceeds `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (v: Buffer | null): void => {
-      if (done) return;
-      done = true;
-      req.off('data', onData);
-      resolve(v);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        req.pause();
-        finish(null);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => finish(Buffer.concat(chunks)));
-    req.once('error', () => finish(null));
-    req.resume();
-  });
-}
-
-/** Read and discard a request body; resolves true if it ended within `limit` bytes. */
-function drainBody(req: IncomingMessage, limit: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const finish = (ok: boolean): void => {
-      req.off('data', onData);
-      resolve(ok);
-    };
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.length;
-      if (seen > limit) {
-        req.pause();
-        finish(false);
-      }
-    };
-    req.on('data', onData);
-    req.once('end', () => finish(true));
-    req.once('error', () => finish(false));
-    req.once('close', () => finish(req.complete));
-    req.resume();
+/**
+ * fastify writes a streamed response's headers with its first body chunk. The engine sends the
+ * headers of wait, events, logs and attach at once and the body maybe much later, and clients
+ * block on those headers (docker run waits for /wait's before it sends /start): send them now.
+ */
+function flushHeadersSoon(raw: ServerResponse): void {
+  setImmediate(() => {
+    if (!raw.headersSent && !raw.destroyed) raw.flushHeaders();
   });
 }
 
@@ -399,7 +360,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Read (and discard) a denied body before answering: closing a socket with unread data
     // makes the kernel reset the connection, and clients then report a connection error
     // instead of the denial. Bodies over the drain limit are cut off with the connection.
-    void drainBody(raw, DENIED_BODY_DRAIN_BYTES).then((drained) => send(malformed || !drained));
+    void consumeBody(raw, DENIED_BODY_DRAIN_BYTES, false).then((drained) => send(malformed || drained === null));
     return reply;
   };
 
@@ -441,13 +402,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           return;
         }
         rep.send(upstream.stream);
-        // fastify writes a streamed response's headers with its first body chunk. The engine
-        // sends the headers of wait, events, logs and attach at once and the body maybe much
-        // later, and clients block on those headers (docker run waits for /wait's before /start).
-        const raw = rep.raw as ServerResponse;
-        setImmediate(() => {
-          if (!raw.headersSent && !raw.destroyed) raw.flushHeaders();
-        });
+        flushHeadersSoon(rep.raw as ServerResponse);
       },
       onError: (_rep, { error }) => {
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
@@ -464,21 +419,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   /** Read a JSON answer whole (bounded), rewrite it, and send the result. */
   const sendRewrittenJson = (rep: FastifyReply, stream: Readable, reqId: string, rewrite: (answer: unknown) => unknown): void => {
     rep.removeHeader('content-length');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_REWRITTEN_ANSWER_BYTES) stream.destroy(new Error(`the answer is larger than ${MAX_REWRITTEN_ANSWER_BYTES} bytes`));
-      else chunks.push(c);
-    });
-    stream.once('error', (err) => {
-      options.logger.warn({ reqId, err }, 'answer to rewrite unreadable');
-      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot read the engine's answer: ${err.message}`);
-    });
-    stream.once('end', () => {
+    void consumeBody(stream, MAX_REWRITTEN_ANSWER_BYTES, true).then((bytes) => {
+      if (bytes === null) {
+        options.logger.warn({ reqId }, 'answer to rewrite unreadable');
+        sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot read the engine's answer (cut off, or larger than ${MAX_REWRITTEN_ANSWER_BYTES} bytes)`);
+        return;
+      }
       let answer: unknown;
       try {
-        answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        answer = JSON.parse(bytes.toString('utf8'));
       } catch {
         sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', "the engine's answer is not JSON");
         return;
@@ -514,10 +463,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
     stream.once('error', (err) => filter.destroy(err));
     rep.send(stream.pipe(filter));
-    const raw = rep.raw;
-    setImmediate(() => {
-      if (!raw.headersSent && !raw.destroyed) raw.flushHeaders();
-    });
+    flushHeadersSoon(rep.raw);
   };
 
   const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
@@ -528,7 +474,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       let body: Buffer | undefined;
       if (ctx.admission.needsBody) {
         // The decision depends on the body: read it (bounded), decode it as the engine would.
-        const read = await readBody(request.raw, maxBodyBytes);
+        const read = await consumeBody(request.raw, maxBodyBytes, true);
         if (read === null) {
           ctx.admission = bodyTooLarge(ctx.admission, maxBodyBytes);
           record(ctx, request.raw, false);

@@ -4,11 +4,8 @@
  * engine's own formats, so rule authors need not re-implement bind-string parsing.
  */
 
-type Obj = Readonly<Record<string, unknown>>;
+import { list, obj, str, type JsonObject as Obj } from '../json-view.js';
 
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const orNull = <T>(xs: T[]): T[] | null => (xs.length > 0 ? xs : null);
 
 /**

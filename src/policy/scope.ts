@@ -4,16 +4,16 @@
  */
 
 import type { CompiledTarget } from './compile.js';
+import { obj, str, stringMap } from '../json-view.js';
 import { targetHolds, type TargetFacts } from './evaluate.js';
 
-type Obj = Readonly<Record<string, unknown>>;
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(obj(v))) if (typeof x === 'string') out[k] = x;
-  return out;
+/** A container as the engine's inspect answer describes it, or null without a valid id. */
+export function containerFromInspect(answer: unknown): TargetFacts | null {
+  const c = obj(answer);
+  const config = obj(c['Config']);
+  const id = str(c['Id']);
+  if (!/^[0-9a-f]{64}$/.test(id)) return null;
+  return { id, name: str(c['Name']).replace(/^\//, ''), image: str(config['Image']), labels: stringMap(config['Labels']) };
 }
 
 /** A container's own name in a list entry: the one of `Names` that is not a link alias ("/a/b"). */

@@ -7,6 +7,9 @@
 
 import type { Dispatcher } from 'undici';
 import type { ResolvedTarget } from '../gate.js';
+import { obj, str } from '../json-view.js';
+import { consumeBody } from './body.js';
+import { containerFromInspect } from '../policy/scope.js';
 import { encodePathSegment } from '../request/normalize.js';
 import type { TargetRef } from '../request/targets.js';
 
@@ -15,27 +18,19 @@ const MAX_INSPECT_BYTES = 4 * 1024 * 1024;
 
 async function getJson(dispatcher: Dispatcher, path: string, timeoutMs: number): Promise<{ status: number; json: unknown }> {
   const res = await dispatcher.request({ origin: 'http://localhost', path, method: 'GET', headers: { host: 'docker' }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_INSPECT_BYTES) {
-      res.body.destroy();
-      throw new Error(`the engine's answer to ${path} is larger than ${MAX_INSPECT_BYTES} bytes`);
-    }
-    chunks.push(chunk);
+  const bytes = await consumeBody(res.body, MAX_INSPECT_BYTES, true);
+  if (bytes === null) {
+    res.body.destroy();
+    throw new Error(`the engine's answer to ${path} was cut off or is larger than ${MAX_INSPECT_BYTES} bytes`);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
   let json: unknown = null;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(bytes.toString('utf8'));
   } catch {
     /* non-JSON error bodies: the status says enough */
   }
   return { status: res.statusCode, json };
 }
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export async function resolveTarget(dispatcher: Dispatcher, ref: TargetRef, timeoutMs: number): Promise<ResolvedTarget> {
   try {
@@ -44,21 +39,15 @@ export async function resolveTarget(dispatcher: Dispatcher, ref: TargetRef, time
       const exec = await getJson(dispatcher, `/exec/${encodePathSegment(ref.ref)}/json`, timeoutMs);
       if (exec.status === 404) return { ok: false, reason: `no such exec instance: ${ref.ref}` };
       if (exec.status !== 200) return { ok: false, reason: `the engine answered ${exec.status} when sockgate looked up exec instance ${ref.ref}` };
-      containerRef = str((exec.json as { ContainerID?: unknown } | null)?.ContainerID);
+      containerRef = str(obj(exec.json)['ContainerID']);
       if (containerRef === '') return { ok: false, reason: `the engine did not say which container exec instance ${ref.ref} belongs to` };
     }
     const c = await getJson(dispatcher, `/containers/${encodePathSegment(containerRef)}/json`, timeoutMs);
     if (c.status === 404) return { ok: false, reason: `no such container: ${containerRef}` };
     if (c.status !== 200) return { ok: false, reason: `the engine answered ${c.status} when sockgate looked up container ${containerRef}` };
-    const body = (c.json ?? {}) as { Id?: unknown; Name?: unknown; Config?: { Image?: unknown; Labels?: unknown } | null };
-    const id = str(body.Id);
-    if (!/^[0-9a-f]{64}$/.test(id)) return { ok: false, reason: `the engine's answer for container ${containerRef} has no valid id` };
-    const labels: Record<string, string> = {};
-    const raw = body.Config?.Labels;
-    if (raw !== null && typeof raw === 'object') {
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v;
-    }
-    return { ok: true, facts: { id, name: str(body.Name).replace(/^\//, ''), image: str(body.Config?.Image), labels } };
+    const facts = containerFromInspect(c.json);
+    if (facts === null) return { ok: false, reason: `the engine's answer for container ${containerRef} has no valid id` };
+    return { ok: true, facts };
   } catch (err) {
     return { ok: false, reason: `sockgate could not look up the container: ${(err as Error).message}` };
   }

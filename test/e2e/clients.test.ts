@@ -4,12 +4,9 @@
  * docker CLI, docker-py (Debian's python3-docker), and curl.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, engineSocket, startSockgate, TEST_IMAGE, type SockgateProcess, type CommandResult } from '../helpers/engine.js';
+import { type CommandResult, docker, engineSocket, type SockgateProcess, startSockgateWithPolicy, TEST_IMAGE } from '../helpers/engine.js';
 import { callsSince, logMark } from '../helpers/engine-log.js';
-import { tempDir } from '../helpers/temp.js';
 import { isAllowedCall } from '../regressions/harness.js';
 import { ONLY_LIST_POLICY } from '../regressions/corpus.js';
 
@@ -37,19 +34,15 @@ print(json.dumps(out))
 let gate: SockgateProcess;
 let engine: string;
 let mark: number;
-const tmp = tempDir('sg-clients-');
 
 beforeAll(async () => {
   engine = engineSocket();
-  const policy = join(tmp.dir, 'only-list.yaml');
-  writeFileSync(policy, ONLY_LIST_POLICY);
-  gate = await startSockgate(['--policy', policy]);
+  gate = await startSockgateWithPolicy(ONLY_LIST_POLICY);
   mark = logMark();
 });
 afterAll(async () => {
   await gate?.stop();
   await docker(engine, ['rm', '-f', 'sg-py-denied', 'sg-cli-denied']);
-  tmp.cleanup();
 });
 
 describe('clients under an only-list policy', () => {

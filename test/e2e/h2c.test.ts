@@ -5,26 +5,19 @@
  * engine opens /session as the HTTP/2 client (it sends the connection preface), and answers
  * /grpc as the HTTP/2 server (its SETTINGS frame after the client's preface).
  */
-import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSockgate, type SockgateProcess } from '../helpers/engine.js';
-import { tempDir } from '../helpers/temp.js';
+import { ALLOW_ALL_POLICY, type SockgateProcess, startSockgateWithPolicy } from '../helpers/engine.js';
 
 const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 const EMPTY_SETTINGS = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
-const tmp = tempDir('sg-h2c-');
 let gate: SockgateProcess;
 
 beforeAll(async () => {
-  const policy = join(tmp.dir, 'allow-all.yaml');
-  writeFileSync(policy, 'version: 1\nname: allow-all\ndefault: allow\nrules: []\n');
-  gate = await startSockgate(['--policy', policy]);
+  gate = await startSockgateWithPolicy(ALLOW_ALL_POLICY);
 });
 afterAll(async () => {
   await gate?.stop();
-  tmp.cleanup();
 });
 
 /** Send an h2c upgrade request, optionally some bytes after the 101, and collect what comes back for `ms`. */

@@ -3,11 +3,8 @@
  * read logs of, inspect, restart and exec into only the containers labelled for it, however the
  * client names them (name or id prefix).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, engineSocket, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
-import { tempDir } from '../helpers/temp.js';
+import { docker, engineSocket, type SockgateProcess, startSockgateWithPolicy, TEST_IMAGE } from '../helpers/engine.js';
 
 const POLICY = `version: 1
 name: web-operator
@@ -28,7 +25,6 @@ rules:
 const tag = `${process.pid}`;
 const web = `sg-tg-web-${tag}`;
 const db = `sg-tg-db-${tag}`;
-const tmp = tempDir('sg-targets-');
 let engine: string;
 let gate: SockgateProcess;
 
@@ -38,14 +34,11 @@ beforeAll(async () => {
     const r = await docker(engine, ['run', '-d', '--name', name, '--label', `tier=${tier}`, TEST_IMAGE, 'sh', '-c', `echo hello-from-${tier}; sleep 300`]);
     expect(r.code, r.stderr).toBe(0);
   }
-  const file = join(tmp.dir, 'web-operator.yaml');
-  writeFileSync(file, POLICY);
-  gate = await startSockgate(['--policy', file]);
+  gate = await startSockgateWithPolicy(POLICY);
 });
 afterAll(async () => {
   await gate?.stop();
   if (engine !== undefined) await docker(engine, ['rm', '-f', web, db]);
-  tmp.cleanup();
 });
 
 describe('a label-scoped profile', () => {

@@ -11,11 +11,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, engineSocket, startSockgate, TEST_IMAGE, type CommandResult, type SockgateProcess } from '../helpers/engine.js';
+import { ALLOW_ALL_POLICY, type CommandResult, docker, engineSocket, type SockgateProcess, startSockgateWithPolicy, TEST_IMAGE } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const ALLOW_ALL = 'version: 1\nname: allow-all\ndefault: allow\nrules: []\n';
 const tag = `${process.pid}`;
 /** Every container, image, volume and network this file makes is named with this prefix. */
 const P = `sg-tr-${tag}`;
@@ -204,9 +203,7 @@ beforeAll(async () => {
   engine = engineSocket();
   const v = await docker(engine, ['version', '--format', '{{.Server.APIVersion}}']);
   if (v.code !== 0) throw new Error(`the e2e engine at ${engine} does not answer: ${v.stderr}`);
-  const policy = join(tmp.dir, 'allow-all.yaml');
-  writeFileSync(policy, ALLOW_ALL);
-  gate = await startSockgate(['--policy', policy]);
+  gate = await startSockgateWithPolicy(ALLOW_ALL_POLICY);
 });
 
 afterAll(async () => {

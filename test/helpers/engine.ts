@@ -4,7 +4,7 @@
  * (it is never skipped): start one with `scripts/engine.sh start /tmp/e2e`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from './temp.js';
@@ -66,10 +66,21 @@ export interface SockgateProcess {
   stop(): Promise<{ code: number | null; socketLeft: boolean }>;
 }
 
+export const ALLOW_ALL_POLICY = 'version: 1\nname: allow-all\ndefault: allow\nrules: []\n';
+
+/** Start sockgate enforcing a policy given as YAML text (written next to its socket, removed with it). */
+export function startSockgateWithPolicy(policyText: string, args: readonly string[] = []): Promise<SockgateProcess> {
+  return startSockgate(args, {}, policyText);
+}
+
 /** Start the real sockgate binary (bin/sockgate.js, compiled) against the engine. */
-export async function startSockgate(args: readonly string[], env: Record<string, string> = {}): Promise<SockgateProcess> {
+export async function startSockgate(args: readonly string[], env: Record<string, string> = {}, policyText?: string): Promise<SockgateProcess> {
   const { dir, cleanup } = tempDir('sg-e2e-');
   const socketPath = join(dir, 'sockgate.sock');
+  if (policyText !== undefined) {
+    writeFileSync(join(dir, 'policy.yaml'), policyText);
+    args = ['--policy', join(dir, 'policy.yaml'), ...args];
+  }
   // With --config the config file names the sockets; socketPath is then unused.
   const listen = args.includes('--config') ? [] : ['--listen', socketPath];
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockgate.js'), ...listen, '--upstream', engineSocket(), ...args], {

@@ -4,12 +4,9 @@
  * engine uses another (docs/engine-behaviour.md §3). Proven here on the real engine, then shown
  * closed through sockgate.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, engineSocket, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
+import { docker, engineSocket, type SockgateProcess, startSockgateWithPolicy, TEST_IMAGE } from '../helpers/engine.js';
 import { request } from '../helpers/raw-http.js';
-import { tempDir } from '../helpers/temp.js';
 
 const POLICY = `version: 1
 rules:
@@ -22,7 +19,6 @@ rules:
       name: { glob: "ok-*" }
 `;
 
-const tmp = tempDir('sg-form-');
 let engine: string;
 let gate: SockgateProcess;
 let id: string;
@@ -35,13 +31,11 @@ beforeAll(async () => {
   const c = await docker(engine, ['create', '--name', `sg-form-${tag}`, TEST_IMAGE, 'true']);
   expect(c.code, c.stderr).toBe(0);
   id = c.stdout.trim();
-  writeFileSync(join(tmp.dir, 'p.yaml'), POLICY);
-  gate = await startSockgate(['--policy', join(tmp.dir, 'p.yaml')]);
+  gate = await startSockgateWithPolicy(POLICY);
 });
 afterAll(async () => {
   await gate?.stop();
   await docker(engine, ['rm', '-f', id]);
-  tmp.cleanup();
 });
 
 describe('form body overriding the query', () => {

@@ -2,13 +2,10 @@
  * Runs one class of the bypass corpus against sockgate (only-list policy) in front of the real
  * engine, and checks the engine's log and state, not only status codes.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, engineSocket, startSockgate, type SockgateProcess } from '../helpers/engine.js';
+import { docker, engineSocket, type SockgateProcess, startSockgateWithPolicy } from '../helpers/engine.js';
 import { callsSince, logMark } from '../helpers/engine-log.js';
 import { rawExchange, statuses } from '../helpers/raw-http.js';
-import { tempDir } from '../helpers/temp.js';
 import { CORPUS, MARK, ONLY_LIST_POLICY } from './corpus.js';
 
 /** The only engine endpoints the only-list policy lets through. */
@@ -21,19 +18,15 @@ export function runCorpusClass(klass: keyof typeof CORPUS): void {
   const attempts = CORPUS[klass]!();
   let gate: SockgateProcess;
   let engine: string;
-  const tmp = tempDir('sg-rg-');
 
   beforeAll(async () => {
     engine = engineSocket();
-    const policy = join(tmp.dir, 'only-list.yaml');
-    writeFileSync(policy, ONLY_LIST_POLICY);
-    gate = await startSockgate(['--policy', policy]);
+    gate = await startSockgateWithPolicy(ONLY_LIST_POLICY);
   });
   afterAll(async () => {
     await gate?.stop();
     const left = await docker(engine, ['ps', '-aq', '--filter', `name=${MARK}`]);
     for (const id of left.stdout.split('\n').filter(Boolean)) await docker(engine, ['rm', '-f', id]);
-    tmp.cleanup();
   });
 
   describe(`bypass class: ${klass}`, () => {

@@ -4,10 +4,8 @@
  * which reads files (docs/engine-behaviour.md §7). A proxy that checks only container creation
  * lets both through. sockgate refuses every version prefix older than 1.24, even under allow-all.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, engineSocket, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
+import { ALLOW_ALL_POLICY, docker, engineSocket, type SockgateProcess, startSockgateWithPolicy, TEST_IMAGE } from '../helpers/engine.js';
 import { request } from '../helpers/raw-http.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -21,8 +19,7 @@ beforeAll(async () => {
   const c = await docker(engine, ['create', TEST_IMAGE, 'sleep', '1']);
   expect(c.code, c.stderr).toBe(0);
   id = c.stdout.trim();
-  writeFileSync(join(tmp.dir, 'allow-all.yaml'), 'version: 1\ndefault: allow\nrules: []\n');
-  gate = await startSockgate(['--policy', join(tmp.dir, 'allow-all.yaml')]);
+  gate = await startSockgateWithPolicy(ALLOW_ALL_POLICY);
 });
 afterAll(async () => {
   await gate?.stop();
