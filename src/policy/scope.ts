@@ -3,8 +3,9 @@
  * containers or report events. Pure: the decoded answer in, the visible part out.
  */
 
-import type { CompiledTarget } from './compile.js';
-import { obj, str, stringMap } from '../json-view.js';
+import type { CompiledPolicy, CompiledTarget } from './compile.js';
+import { list, obj, str, stringMap } from '../json-view.js';
+import { objectVisible } from './ownership.js';
 import { targetHolds, type TargetFacts } from './evaluate.js';
 
 /** A container as the engine's inspect answer describes it, or null without a valid id. */
@@ -45,4 +46,30 @@ export function eventVisible(event: unknown, scope: CompiledTarget): boolean {
   const attributes = stringMap(actor['Attributes']);
   const facts: TargetFacts = { id: str(actor['ID']), name: attributes['name'] ?? '', image: attributes['image'] ?? '', labels: attributes };
   return targetHolds(scope, facts);
+}
+
+/** GET /volumes ({Volumes, Warnings}): keep the volumes this policy may see. */
+export function filterVolumeList(answer: unknown, policy: CompiledPolicy): unknown {
+  const a = obj(answer);
+  const volumes = list(a['Volumes']).filter((v) => {
+    const o = obj(v);
+    return objectVisible(policy, { kind: 'volume', id: str(o['Name']), name: str(o['Name']), image: '', labels: stringMap(o['Labels']) });
+  });
+  return { ...a, Volumes: volumes };
+}
+
+/** GET /networks: keep the networks this policy may see, without the containers attached to them. */
+export function filterNetworkList(answer: unknown, policy: CompiledPolicy): unknown[] {
+  return list(answer)
+    .filter((n) => {
+      const o = obj(n);
+      return objectVisible(policy, { kind: 'network', id: str(o['Id']), name: str(o['Name']), image: '', labels: stringMap(o['Labels']) });
+    })
+    .map(withoutNetworkContainers);
+}
+
+/** A network's answer without its `Containers` (a shared network lists other profiles' containers). */
+export function withoutNetworkContainers(network: unknown): unknown {
+  const o = obj(network);
+  return 'Containers' in o ? { ...o, Containers: {} } : network;
 }

@@ -6,8 +6,9 @@
  */
 
 import type { Dispatcher } from 'undici';
-import type { ResolvedTarget } from '../gate.js';
-import { obj, str } from '../json-view.js';
+import type { ResolvedRef, ResolvedTarget } from '../gate.js';
+import type { ObjectRef } from '../inspect/references.js';
+import { obj, str, stringMap } from '../json-view.js';
 import { consumeBody } from './body.js';
 import { containerFromInspect } from '../policy/scope.js';
 import { encodePathSegment } from '../request/normalize.js';
@@ -50,5 +51,28 @@ export async function resolveTarget(dispatcher: Dispatcher, ref: TargetRef, time
     return { ok: true, facts };
   } catch (err) {
     return { ok: false, reason: `sockgate could not look up the container: ${(err as Error).message}` };
+  }
+}
+
+const INSPECT_PATH = { container: '/containers', volume: '/volumes', network: '/networks' } as const;
+
+/** Look up one object a request names (container, volume or network), as the engine resolves that name. */
+export async function resolveRef(dispatcher: Dispatcher, ref: ObjectRef, timeoutMs: number): Promise<ResolvedRef> {
+  try {
+    if (ref.ref === '') return { ok: false, ref, reason: `no ${ref.kind} named` };
+    const answer = await getJson(dispatcher, `${INSPECT_PATH[ref.kind]}/${encodePathSegment(ref.ref)}${ref.kind === 'container' ? '/json' : ''}`, timeoutMs);
+    if (answer.status === 404) return { ok: false, ref, reason: `no such ${ref.kind}: ${ref.ref}` };
+    if (answer.status !== 200) return { ok: false, ref, reason: `the engine answered ${answer.status} when sockgate looked up ${ref.kind} ${ref.ref}` };
+    if (ref.kind === 'container') {
+      const facts = containerFromInspect(answer.json);
+      return facts === null ? { ok: false, ref, reason: `the engine's answer for container ${ref.ref} has no valid id` } : { ok: true, ref, facts: { ...facts, kind: 'container' } };
+    }
+    const o = obj(answer.json);
+    const name = str(o['Name']);
+    const id = ref.kind === 'network' ? str(o['Id']) : name;
+    if (name === '' || (ref.kind === 'network' && !/^[0-9a-z]{25,64}$/.test(id))) return { ok: false, ref, reason: `the engine's answer for ${ref.kind} ${ref.ref} has no valid name or id` };
+    return { ok: true, ref, facts: { kind: ref.kind, id, name, image: '', labels: stringMap(o['Labels']) } };
+  } catch (err) {
+    return { ok: false, ref, reason: `sockgate could not look up the ${ref.kind}: ${(err as Error).message}` };
   }
 }

@@ -32,8 +32,13 @@ export function targetRefOf(endpoint: EndpointMatch): TargetRef | null {
  */
 export function targetWithContainerId(normalized: NormalizedRequest, endpoint: EndpointMatch, containerId: string): string {
   if (!endpoint.spec.template.startsWith(CONTAINER_PREFIX)) return normalized.target;
+  return targetWithParam(normalized, endpoint, 'name', containerId);
+}
+
+/** The same request with one path parameter replaced (by the full id of the object it names). */
+export function targetWithParam(normalized: NormalizedRequest, endpoint: EndpointMatch, param: string, value: string): string {
   const path = endpoint.spec.template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\*?\}/g, (_m, name: string) =>
-    encodePathSegment(name === 'name' ? containerId : (endpoint.params[name] ?? '')),
+    encodePathSegment(name === param ? value : (endpoint.params[name] ?? '')),
   );
   const prefix = normalized.apiVersion === null ? '' : `/v${normalized.apiVersion}`;
   const query = serializeQuery(normalized.query);

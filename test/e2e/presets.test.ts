@@ -324,6 +324,7 @@ describe('policies/ci-runner.yaml', () => {
     expect(ci.default).toBe(uc.default);
     expect(ci.rules.length).toBeGreaterThan(0);
     expect(ci.rules).toEqual(uc.rules);
+    expect(ci.ownership).toBe(true);
   });
 
   describe('against the engine', () => {
@@ -342,6 +343,24 @@ describe('policies/ci-runner.yaml', () => {
       const bad = await docker(gate.socketPath, ['run', '--rm', '--privileged', '--name', `sg-preset-ci-bad-${tag}`, TEST_IMAGE, 'true']);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toContain('deny-privileged');
+    });
+
+    it('owns its job containers, and nothing created elsewhere exists for it', async () => {
+      const job = `sg-preset-ci-own-${tag}`;
+      const other = `sg-preset-ci-other-${tag}`;
+      try {
+        expect((await docker(gate.socketPath, ['run', '-d', '--name', job, TEST_IMAGE, 'sleep', '60'])).code).toBe(0);
+        expect((await docker(engine, ['inspect', '--format', '{{index .Config.Labels "io.sockgate.owner"}}', job])).stdout.trim()).toBe('ci-runner');
+        expect((await docker(gate.socketPath, ['exec', job, 'true'])).code).toBe(0);
+        expect((await docker(engine, ['run', '-d', '--name', other, TEST_IMAGE, 'sleep', '60'])).code).toBe(0);
+        const exec = await docker(gate.socketPath, ['exec', other, 'true']);
+        expect(exec.stderr).toContain(`No such container: ${other}`);
+        const cp = await docker(gate.socketPath, ['cp', '/etc/hostname', `${other}:/tmp/x`]);
+        expect(cp.code).not.toBe(0);
+        expect((await docker(gate.socketPath, ['rm', '-f', job])).code).toBe(0);
+      } finally {
+        await docker(engine, ['rm', '-f', job, other]);
+      }
     });
   });
 });

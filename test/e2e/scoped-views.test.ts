@@ -111,7 +111,7 @@ describe('a scoped profile', () => {
   });
 
   it('names the listener and the profile in every audit record', () => {
-    const decisions = gate.records.filter((r) => r['kind'] === 'audit' && r['effect'] !== undefined);
+    const decisions = gate.records.filter((r) => r['kind'] === 'audit' && r['method'] !== undefined);
     expect(decisions.length).toBeGreaterThan(0);
     for (const r of decisions) {
       expect([`${webSock}|web`, `${opsSock}|ops`]).toContain(`${String(r['listener'])}|${String(r['profile'])}`);

@@ -27,7 +27,8 @@ const CONTAINERS: Record<string, { Id: string; Name: string; Config: { Image: st
 
 let daemon: FakeDaemon;
 let proxy: RunningProxy;
-const calls = (): string[] => daemon.received.map((r) => `${r.method} ${r.url}`);
+// The event stream the lookup cache subscribes to is not a lookup.
+const calls = (): string[] => daemon.received.map((r) => `${r.method} ${r.url}`).filter((c) => !c.startsWith('GET /events'));
 
 beforeEach(async () => {
   daemon = await startFakeDaemon();
@@ -86,6 +87,44 @@ describe('rules on the container a request acts on', () => {
     const res = await request(proxy.socketPath, 'POST', '/v1.41/containers/web/restart');
     expect(res.status).toBe(403);
     expect(res.body).toContain('SOCKGATE_DENY_TARGET');
+  });
+});
+
+describe('the lookup cache', () => {
+  /** Serve /events as a held-open stream; `emit` sends one event on it. */
+  const withEventStream = (): { emit: () => void } => {
+    const streams: import('node:http').ServerResponse[] = [];
+    const base = daemon.handler;
+    daemon.handler = (req, res, body) => {
+      if ((req.url ?? '').startsWith('/events')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        streams.push(res);
+        return;
+      }
+      base(req, res, body);
+    };
+    return { emit: () => streams.forEach((r) => r.write('{"Type":"container","Action":"rename"}\n')) };
+  };
+  const lookups = (): number => calls().filter((c) => c === 'GET /containers/web/json').length;
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 150));
+
+  it('reuses a lookup while the engine event stream is connected, and forgets it on any container event', async () => {
+    const events = withEventStream();
+    await request(proxy.socketPath, 'POST', '/v1.41/containers/web/restart');
+    await settle();
+    await request(proxy.socketPath, 'POST', '/v1.41/containers/web/restart');
+    await request(proxy.socketPath, 'POST', '/v1.41/containers/web/restart');
+    expect(lookups()).toBe(2);
+    events.emit();
+    await settle();
+    await request(proxy.socketPath, 'POST', '/v1.41/containers/web/restart');
+    expect(lookups()).toBe(3);
+  });
+
+  it('is not used while there is no event stream: every request is looked up', async () => {
+    for (let i = 0; i < 3; i++) expect((await request(proxy.socketPath, 'POST', '/v1.41/containers/web/restart')).status).toBe(204);
+    expect(lookups()).toBe(3);
   });
 });
 

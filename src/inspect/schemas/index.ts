@@ -33,6 +33,7 @@ import type { GoType } from '../go-types.js';
 import { CONTAINER_CREATE_BODY } from './container-create.js';
 import { UPDATE_CONFIG } from './container-update.js';
 import { EXEC_CONFIG } from './exec-create.js';
+import { NETWORK_CONNECT, NETWORK_DISCONNECT } from './network-connect.js';
 import { NETWORK_CREATE_REQUEST } from './network-create.js';
 import { PLUGIN_PRIVILEGES } from './plugin-privileges.js';
 import { SERVICE_SPEC } from './service-spec.js';
@@ -45,6 +46,8 @@ export type BodyEndpointId =
   | 'containers.update'
   | 'volumes.create'
   | 'networks.create'
+  | 'networks.connect'
+  | 'networks.disconnect'
   | 'services.create'
   | 'services.update'
   | 'plugins.pull'
@@ -57,6 +60,8 @@ export const BODY_SCHEMAS: Readonly<Record<string, GoType>> = {
   'containers.update': UPDATE_CONFIG,
   'volumes.create': VOLUME_CREATE_BODY,
   'networks.create': NETWORK_CREATE_REQUEST,
+  'networks.connect': NETWORK_CONNECT,
+  'networks.disconnect': NETWORK_DISCONNECT,
   'services.create': SERVICE_SPEC,
   'services.update': SERVICE_SPEC,
   'plugins.pull': PLUGIN_PRIVILEGES,
@@ -123,6 +128,23 @@ export const BODY_READING: Readonly<Record<string, BodyReading>> = {
       'json.NewDecoder(r.Body).Decode into types.NetworkCreateRequest; io.EOF → 400 "got EOF while reading request body". ' +
       'Current (daemon/server/router/network/network_routes.go): httputils.ReadJSON into network.CreateRequest, so an empty ' +
       'body reaches backend.CreateNetwork as the zero value (an empty Name, which the backend then validates).',
+  },
+  'networks.connect': {
+    emptyBody: 'zero-value',
+    contentTypeChecked: true,
+    note:
+      'v20.10: postNetworkConnect (api/server/router/network/network_routes.go): ParseForm, CheckForJSON, ' +
+      'json.NewDecoder(r.Body).Decode into types.NetworkConnect; io.EOF → 400 "got EOF while reading request body". Current ' +
+      '(daemon/server/router/network/network_routes.go): httputils.ReadJSON into network.ConnectOptions, so an empty body is ' +
+      'the zero value (Container "", which the backend does not find). Container names the container by name or id prefix.',
+  },
+  'networks.disconnect': {
+    emptyBody: 'zero-value',
+    contentTypeChecked: true,
+    note:
+      'v20.10: postNetworkDisconnect (api/server/router/network/network_routes.go): ParseForm, CheckForJSON, ' +
+      'json.NewDecoder(r.Body).Decode into types.NetworkDisconnect; io.EOF → 400. Current: httputils.ReadJSON into ' +
+      'network.DisconnectOptions (an empty body is the zero value). Force disconnects even a container that is gone.',
   },
   'services.create': {
     emptyBody: 'zero-value',

@@ -17,6 +17,7 @@ import { UPDATE_CONFIG } from '../../../src/inspect/schemas/container-update.js'
 import { EXEC_CONFIG } from '../../../src/inspect/schemas/exec-create.js';
 import { BODY_READING, BODY_SCHEMAS } from '../../../src/inspect/schemas/index.js';
 import { MOUNT } from '../../../src/inspect/schemas/mount.js';
+import { NETWORK_CONNECT, NETWORK_DISCONNECT } from '../../../src/inspect/schemas/network-connect.js';
 import { NETWORK_CREATE_REQUEST } from '../../../src/inspect/schemas/network-create.js';
 import { PLUGIN_PRIVILEGES } from '../../../src/inspect/schemas/plugin-privileges.js';
 import { SERVICE_SPEC } from '../../../src/inspect/schemas/service-spec.js';
@@ -30,6 +31,8 @@ const IDS = [
   'containers.update',
   'volumes.create',
   'networks.create',
+  'networks.connect',
+  'networks.disconnect',
   'services.create',
   'services.update',
   'plugins.pull',
@@ -139,6 +142,8 @@ describe('BODY_SCHEMAS and BODY_READING', () => {
     expect(BODY_SCHEMAS['containers.update']).toBe(UPDATE_CONFIG);
     expect(BODY_SCHEMAS['volumes.create']).toBe(VOLUME_CREATE_BODY);
     expect(BODY_SCHEMAS['networks.create']).toBe(NETWORK_CREATE_REQUEST);
+    expect(BODY_SCHEMAS['networks.connect']).toBe(NETWORK_CONNECT);
+    expect(BODY_SCHEMAS['networks.disconnect']).toBe(NETWORK_DISCONNECT);
     expect(BODY_SCHEMAS['services.create']).toBe(SERVICE_SPEC);
     expect(BODY_SCHEMAS['services.update']).toBe(SERVICE_SPEC);
     expect(BODY_SCHEMAS['plugins.pull']).toBe(PLUGIN_PRIVILEGES);

@@ -1,0 +1,76 @@
+/**
+ * The other objects a request body names: containers whose namespaces or volumes a new
+ * container joins, named volumes it mounts, networks it attaches to, the container a network
+ * connect acts on. A scoped or owning profile may use only objects it may see, so each
+ * reference is resolved through the engine and checked (see policy/ownership.ts). Pure: the
+ * decoded body in, the references (with the JSON pointer where each appears) out.
+ */
+
+import { list, obj, str } from '../json-view.js';
+import { parseBind } from './facts.js';
+
+export type ObjectKind = 'container' | 'volume' | 'network';
+
+export interface ObjectRef {
+  readonly kind: ObjectKind;
+  /** the name or id (prefix) as the client wrote it */
+  readonly ref: string;
+  /** where it appears in the body, as a JSON pointer */
+  readonly pointer: string;
+}
+
+/**
+ * Networks every engine has, which belong to no one: `default` is the daemon's default network
+ * (bridge on Linux). The engine compares these names exactly (NetworkMode.IsBridge etc.).
+ */
+export const PREDEFINED_NETWORKS: ReadonlySet<string> = new Set(['default', 'bridge', 'host', 'none']);
+
+/** Modes that may name another container as `container:<name|id>` (HostConfig), by field. */
+const CONTAINER_MODE_FIELDS = ['NetworkMode', 'PidMode', 'IpcMode', 'Cgroup'] as const;
+
+function containerCreateRefs(body: unknown): ObjectRef[] {
+  const refs: ObjectRef[] = [];
+  const hc = obj(obj(body)['HostConfig']);
+  for (const field of CONTAINER_MODE_FIELDS) {
+    const mode = str(hc[field]);
+    if (mode.startsWith('container:')) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: `/HostConfig/${field}` });
+  }
+  // runconfig: any NetworkMode that is not a predefined one or container:X names a network.
+  const networkMode = str(hc['NetworkMode']);
+  if (networkMode !== '' && !networkMode.startsWith('container:') && !PREDEFINED_NETWORKS.has(networkMode)) {
+    refs.push({ kind: 'network', ref: networkMode, pointer: '/HostConfig/NetworkMode' });
+  }
+  // volumemounts.ParseVolumesFrom: "<container>[:ro|rw]".
+  list(hc['VolumesFrom']).forEach((v, i) => refs.push({ kind: 'container', ref: str(v).split(':')[0] ?? '', pointer: `/HostConfig/VolumesFrom/${i}` }));
+  // Legacy links "<container>:<alias>" (runconfig/opts ParseLink): the name may carry a leading "/".
+  list(hc['Links']).forEach((l, i) => refs.push({ kind: 'container', ref: (str(l).split(':')[0] ?? '').replace(/^\//, ''), pointer: `/HostConfig/Links/${i}` }));
+  list(hc['Binds']).forEach((b, i) => {
+    const { volume } = parseBind(str(b));
+    if (volume !== null) refs.push({ kind: 'volume', ref: volume, pointer: `/HostConfig/Binds/${i}` });
+  });
+  list(hc['Mounts']).forEach((m, i) => {
+    const mount = obj(m);
+    // Containers take only the exact lower-case type names; a named volume mount has a Source.
+    if (str(mount['Type']) === 'volume' && str(mount['Source']) !== '') refs.push({ kind: 'volume', ref: str(mount['Source']), pointer: `/HostConfig/Mounts/${i}/Source` });
+  });
+  for (const name of Object.keys(obj(obj(obj(body)['NetworkingConfig'])['EndpointsConfig']))) {
+    if (!PREDEFINED_NETWORKS.has(name)) refs.push({ kind: 'network', ref: name, pointer: `/NetworkingConfig/EndpointsConfig/${name.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+  }
+  return refs;
+}
+
+/** The objects a decoded body names, for the endpoints whose bodies name any. */
+export function bodyReferences(endpoint: string, body: unknown): ObjectRef[] {
+  switch (endpoint) {
+    case 'containers.create':
+      return containerCreateRefs(body);
+    case 'networks.connect':
+    case 'networks.disconnect':
+      return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }];
+    default:
+      return [];
+  }
+}
+
+/** Endpoints whose bodies may name other objects. */
+export const REFERENCING_ENDPOINTS: ReadonlySet<string> = new Set(['containers.create', 'networks.connect', 'networks.disconnect']);

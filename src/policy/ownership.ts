@@ -1,0 +1,134 @@
+/**
+ * Ownership mode and sockgate's reserved labels. Pure.
+ *
+ * A profile with `ownership: true` owns what it creates: sockgate writes the owner label
+ * (io.sockgate.owner=<profile name>) into every container, volume and network create it
+ * forwards, replacing whatever the client sent under the reserved prefix, and the profile sees
+ * and acts only on objects that carry its own owner label. No client, in any profile, may set a
+ * label under the reserved prefix itself: that would let it hand objects to a profile, or claim
+ * them for one.
+ */
+
+import { list, obj, stringMap } from '../json-view.js';
+import { PREDEFINED_NETWORKS, type ObjectKind } from '../inspect/references.js';
+import { compileMatcher, type CompiledPolicy, type CompiledTarget } from './compile.js';
+import { inScope, type TargetFacts } from './evaluate.js';
+
+export const RESERVED_LABEL_PREFIX = 'io.sockgate.';
+export const OWNER_LABEL = `${RESERVED_LABEL_PREFIX}owner`;
+
+/** Where each endpoint's decoded body carries labels that end up on an object, as JSON pointers with `*` for every element. */
+const LABEL_PLACES: Readonly<Record<string, readonly string[]>> = {
+  'containers.create': ['/Labels', '/HostConfig/Mounts/*/VolumeOptions/Labels'],
+  'volumes.create': ['/Labels'],
+  'networks.create': ['/Labels'],
+  'services.create': ['/Labels', '/TaskTemplate/ContainerSpec/Labels', '/TaskTemplate/ContainerSpec/Mounts/*/VolumeOptions/Labels'],
+  'services.update': ['/Labels', '/TaskTemplate/ContainerSpec/Labels', '/TaskTemplate/ContainerSpec/Mounts/*/VolumeOptions/Labels'],
+};
+
+/** Endpoints whose bodies can set labels: sockgate always reads them to keep the reserved prefix out. */
+export const LABELLING_ENDPOINTS: ReadonlySet<string> = new Set(Object.keys(LABEL_PLACES));
+
+/** Endpoints whose created object gets the owner label in ownership mode. */
+export const OWNED_CREATE_ENDPOINTS: ReadonlySet<string> = new Set(['containers.create', 'volumes.create', 'networks.create']);
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Every label map at a place (expanding `*`), with its pointer. */
+function labelMaps(value: unknown, place: string): { pointer: string; labels: Record<string, string> }[] {
+  let current: { pointer: string; value: unknown }[] = [{ pointer: '', value }];
+  for (const part of place.split('/').slice(1)) {
+    current =
+      part === '*'
+        ? current.flatMap((c) => list(c.value).map((v, i) => ({ pointer: `${c.pointer}/${i}`, value: v })))
+        : current.map((c) => ({ pointer: `${c.pointer}/${part}`, value: obj(c.value)[part] }));
+  }
+  return current.map((c) => ({ pointer: c.pointer, labels: stringMap(c.value) }));
+}
+
+export interface ReservedLabel {
+  readonly pointer: string;
+  readonly label: string;
+}
+
+/**
+ * The first label under the reserved prefix in a decoded body, or null. With
+ * `skipOwnedTopLevel`, the top-level Labels of an owned create are skipped (sockgate rewrites them).
+ */
+export function reservedLabelIn(endpoint: string, value: unknown, skipOwnedTopLevel = false): ReservedLabel | null {
+  for (const place of LABEL_PLACES[endpoint] ?? []) {
+    if (skipOwnedTopLevel && place === '/Labels' && OWNED_CREATE_ENDPOINTS.has(endpoint)) continue;
+    for (const { pointer, labels } of labelMaps(value, place)) {
+      for (const label of Object.keys(labels)) {
+        if (label.startsWith(RESERVED_LABEL_PREFIX)) return { pointer: `${pointer}/${escapePointer(label)}`, label };
+      }
+    }
+  }
+  return null;
+}
+
+/** Queries that put labels on images (build `labels`, a JSON map), which containers created from them inherit. */
+export function reservedLabelInQuery(endpoint: string, query: ReadonlyMap<string, readonly string[]>): ReservedLabel | null {
+  if (endpoint === 'images.build') {
+    for (const raw of query.get('labels') ?? []) {
+      if (raw === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        // The engine would refuse it too; sockgate does not guess what it means.
+        return { pointer: '?labels', label: '(unreadable labels parameter)' };
+      }
+      for (const label of Object.keys(obj(parsed))) if (label.startsWith(RESERVED_LABEL_PREFIX)) return { pointer: '?labels', label };
+    }
+  }
+  if (endpoint === 'images.commit' || endpoint === 'images.create') {
+    // Dockerfile instructions (`LABEL k=v`, with quotes, escapes and ${VAR} substitution): read
+    // without quotes and backslashes, any mention of the prefix (or a substitution in a LABEL) is refused.
+    for (const change of query.get('changes') ?? []) {
+      const plain = change.replace(/["'\\\s]/g, '').toLowerCase();
+      if (plain.includes(RESERVED_LABEL_PREFIX) || (/^\s*label\b/i.test(change) && change.includes('$'))) return { pointer: '?changes', label: change.slice(0, 100) };
+    }
+  }
+  return null;
+}
+
+/** Labels of an owned create: the client's, without any reserved one, plus the owner label. */
+export function ownedLabels(clientLabels: unknown, owner: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(stringMap(clientLabels))) if (!k.startsWith(RESERVED_LABEL_PREFIX)) labels[k] = v;
+  labels[OWNER_LABEL] = owner;
+  return labels;
+}
+
+/** A policy bound to the profile that serves it: in ownership mode, its owner and the owner condition on what it sees. */
+export function bindOwner(policy: CompiledPolicy, profileName: string): CompiledPolicy {
+  if (!policy.ownership) return policy;
+  const owned = [OWNER_LABEL, compileMatcher({ equals: profileName })] as const;
+  const scope: CompiledTarget =
+    policy.scope === null ? { name: null, image: null, labels: [owned] } : { ...policy.scope, labels: [...policy.scope.labels, owned] };
+  return Object.freeze({ ...policy, owner: profileName, scope: Object.freeze(scope), inspectsTargets: true });
+}
+
+/** Facts of a volume or network as the engine reports it (inspect or list entry). */
+export interface ObjectFacts extends TargetFacts {
+  readonly kind: ObjectKind;
+}
+
+/** Whether a client of this policy may see and use an object. */
+export function objectVisible(policy: CompiledPolicy, o: ObjectFacts): boolean {
+  if (o.kind === 'container') return inScope(policy, o);
+  if (policy.owner === null) return true;
+  if (o.labels[OWNER_LABEL] === policy.owner) return true;
+  // The engine's own networks belong to no one; any profile may attach to them.
+  return o.kind === 'network' && PREDEFINED_NETWORKS.has(o.name);
+}
+
+/** Endpoints that act on every object of a kind at once (prune, disk usage), which a scoped or owning profile cannot be allowed. */
+export function sweepingEndpoint(policy: CompiledPolicy, endpoint: string): string | null {
+  if (policy.scope !== null && (endpoint === 'containers.prune' || endpoint === 'system.dataUsage')) return 'containers outside this profile\'s view';
+  if (policy.owner !== null && (endpoint === 'volumes.prune' || endpoint === 'networks.prune')) return `${endpoint.split('.')[0]} this profile does not own`;
+  return null;
+}
