@@ -27,7 +27,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/policy/**/*.ts', 'src/request/**/*.ts', 'src/inspect/**/*.ts'], rules: pureCoreBoundary },
+  { files: ['src/policy/**/*.ts', 'src/request/**/*.ts', 'src/inspect/**/*.ts', 'src/metrics/**/*.ts'], rules: pureCoreBoundary },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/cli.ts'],

@@ -10,14 +10,28 @@ import { pino, type Logger } from 'pino';
 import { REDACT_PATHS } from './audit/record.js';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigText } from './config/file.js';
-import { DEFAULT_LISTEN_MODE, helpText, parseCommand, type DaemonOptions } from './config/options.js';
+import { DEFAULT_LISTEN_MODE, helpText, parseCommand, type DaemonOptions, type ParsedCommand } from './config/options.js';
 import { SockgateError } from './errors.js';
-import { admit, admitBody, denialMessage, isAllowed } from './gate.js';
+import { admit, admitBody, denialMessage, isAllowed, type Admission } from './gate.js';
 import { formatProblem, type PolicyProblem } from './policy/document.js';
 import { checkPolicyFile, loadBuiltInPolicy, loadPolicyFile } from './policy/files.js';
 import { compilePolicy, type CompiledPolicy } from './policy/compile.js';
 import { prepareSocket, resolveGroup, resolveUser, type PreparedSocket } from './listen.js';
 import { buildServer } from './server.js';
+import { reloadProblems } from './config/reload.js';
+import { explainRules } from './policy/explain.js';
+import type { BodyView } from './policy/body.js';
+import { inspectBody } from './inspect/index.js';
+import { bindOwner } from './policy/ownership.js';
+import { openAuditLog, type AuditLog } from './audit/audit-log.js';
+import type { AuditConfig } from './config/audit-config.js';
+import { createPrettyDestination } from './audit/pretty.js';
+import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from './defaults.js';
+import type { AdminAddress } from './admin/address.js';
+import { checkHealth, startAdminServer, type AdminServer } from './admin/server.js';
+import { createSockgateMetrics } from './metrics/sockgate-metrics.js';
+import { emptySuggestStats, parseLogLines, suggestPolicy } from './suggest/suggest.js';
+import { renderPolicy } from './suggest/render.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -60,8 +74,30 @@ function runCheck(files: readonly string[]): number {
   return bad === 0 ? 0 : 1;
 }
 
-function runExplain(policyFile: string | null, bodyFile: string | null, method: string, target: string): number {
-  const policy = loadPolicy(policyFile);
+/** The profile that decides for `explain`: a listener's of a config file, or a policy file's. */
+function explainProfile(command: { policyFile: string | null; configFile: string | null; listener: string | null }): { profile: string; policy: CompiledPolicy } {
+  if (command.configFile === null) {
+    const policy = loadPolicy(command.policyFile);
+    return { profile: policy.name, policy };
+  }
+  const { listeners } = loadConfig(command.configFile);
+  const plan = listeners.find((l) => l.listen === command.listener || l.profile === command.listener);
+  if (plan === undefined) {
+    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `config ${command.configFile} has no listener "${command.listener}"`, listeners.map((l) => `listener ${l.listen} (profile ${l.profile})`));
+  }
+  return { profile: plan.profile, policy: bindOwner(plan.policy, plan.profile) };
+}
+
+/** The body as the engine decodes it, when it was read and could be decoded. */
+function explainBodyView(admission: Admission, body: Buffer | null): BodyView | undefined {
+  if (body === null || admission.endpoint === null) return undefined;
+  const inspected = inspectBody(admission.endpoint.id, body);
+  return inspected.ok ? inspected.view : undefined;
+}
+
+function runExplain(command: Extract<ParsedCommand, { kind: 'explain' }>): number {
+  const { bodyFile, method, target } = command;
+  const { profile, policy } = explainProfile(command);
   let body: Buffer | null = null;
   if (bodyFile !== null) {
     try {
@@ -74,7 +110,9 @@ function runExplain(policyFile: string | null, bodyFile: string | null, method: 
   let admission = admit(policy, { method, target, headers, upgrade: false });
   const bodyRead = admission.needsBody;
   if (admission.needsBody) admission = admitBody(policy, admission, body ?? Buffer.alloc(0));
+  const facts = admission.normalized === null ? null : { method: admission.normalized.method, path: admission.normalized.path, endpoint: admission.endpoint?.id ?? null, query: admission.normalized.query };
   const out = {
+    profile,
     policy: policy.source,
     policyHash: policy.hash,
     method,
@@ -90,10 +128,40 @@ function runExplain(policyFile: string | null, bodyFile: string | null, method: 
     effect: admission.decision.effect,
     rule: admission.decision.ruleId,
     reason: admission.decision.reason,
+    ...(admission.decision.bodyPointer !== undefined ? { bodyPointer: admission.decision.bodyPointer } : {}),
+    ...(admission.decision.bodyPointers !== undefined ? { bodyPointers: admission.decision.bodyPointers } : {}),
+    ...(admission.wouldBe !== undefined ? { mode: policy.mode, wouldBe: admission.wouldBe } : {}),
     ...(admission.code !== null ? { code: admission.code, status: admission.status, message: denialMessage(admission) } : {}),
+    ...(admission.refs !== undefined ? { objectsToCheck: admission.refs, objectsNote: 'the profile must be able to see these objects; sockgate looks them up in the engine when serving' } : {}),
+    // Every rule, in file order, and why it did or did not match (with the body as decoded, if read).
+    rules: facts === null ? [] : explainRules(policy, facts, explainBodyView(admission, bodyRead ? (body ?? Buffer.alloc(0)) : null)),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   return isAllowed(admission) ? 0 : 2;
+}
+
+/** `sockgate suggest`: audit logs → a policy allowing what they show (stdout); what was skipped → stderr. */
+function runSuggest(files: readonly string[], profile: string | null): number {
+  const stats = emptySuggestStats();
+  const records: unknown[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    } catch (err) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `cannot read audit log ${file}: ${(err as Error).message}`);
+    }
+    records.push(...parseLogLines(text, stats));
+  }
+  const result = suggestPolicy(records, profile === null ? {} : { profile }, stats);
+  const s = result.stats;
+  process.stderr.write(
+    `sockgate suggest: ${s.decisions} decision records: ${s.learned} learned (${s.wouldBeDenied} denied by the learning policy), ${s.notLearned} not learned; ` +
+      `skipped ${s.completions} completion records, ${s.other} other records, ${s.nonJson} non-JSON lines${s.otherProfiles > 0 ? `, ${s.otherProfiles} records of other profiles` : ''}\n`,
+  );
+  if (!result.ok) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', result.message);
+  process.stdout.write(renderPolicy(result.policy));
+  return 0;
 }
 
 function checkUpstream(path: string, log: Logger): void {
@@ -119,7 +187,7 @@ interface ListenerPlan {
 }
 
 /** Read and validate a config file, and load every policy it names (relative to the file). */
-function loadConfig(file: string): { upstream: string | null; listeners: ListenerPlan[] } {
+function loadConfig(file: string): { upstream: string | null; listeners: ListenerPlan[]; metricsListen: AdminAddress | null; audit: AuditConfig | null } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -144,21 +212,23 @@ function loadConfig(file: string): { upstream: string | null; listeners: Listene
       policy,
     };
   });
-  return { upstream: result.config.upstream, listeners };
+  return { upstream: result.config.upstream, listeners, metricsListen: result.config.metrics?.listen ?? null, audit: result.config.audit };
 }
 
 async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Promise<void> {
-  const logger = pino({
-    level: options.logLevel,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { pid: process.pid },
-  });
+  const pretty = options.logFormat === 'pretty' ? createPrettyDestination(process.stdout, { color: process.stdout.isTTY === true && !process.env['NO_COLOR'] }) : undefined;
+  const loggerOptions = { level: options.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  const logger = pretty === undefined ? pino(loggerOptions) : pino(loggerOptions, pretty);
   let upstream = options.upstream;
   let plans: ListenerPlan[];
+  let metricsListen = options.metricsListen;
+  let auditConfig: AuditConfig | null = null;
   if (options.configFile !== null) {
     const config = loadConfig(options.configFile);
     upstream = config.upstream ?? upstream;
     plans = config.listeners;
+    metricsListen = options.metricsListen ?? config.metricsListen;
+    auditConfig = config.audit;
   } else {
     const policy = loadPolicy(options.policyFile);
     plans = [
@@ -173,9 +243,32 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
     ];
   }
   checkUpstream(upstream, logger);
+  // Audit records to a rotated file of their own (flags win over the config file); else stdout.
+  const auditPath = options.auditFile ?? auditConfig?.file ?? null;
+  const auditLog: AuditLog | null =
+    auditPath === null
+      ? null
+      : openAuditLog(
+          { path: auditPath, maxBytes: options.auditMaxBytes ?? auditConfig?.maxBytes ?? DEFAULT_AUDIT_MAX_BYTES, keep: options.auditKeep ?? auditConfig?.keep ?? DEFAULT_AUDIT_KEEP },
+          logger,
+          { pid: process.pid },
+        );
+  if (auditLog !== null) logger.info({ auditFile: auditPath }, 'audit records go to the audit file');
+  const metricsPath = metricsListen?.kind === 'unix' ? metricsListen.path : null;
+  if (metricsPath !== null && plans.some((p) => p.listen === metricsPath)) {
+    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--metrics-listen ${metricsPath} is also a proxied socket`, ['give metrics and health a socket (or loopback port) of their own']);
+  }
+  const metrics = createSockgateMetrics({
+    version: VERSION,
+    now: () => Date.now(),
+    processFigures: () => ({ residentBytes: process.memoryUsage.rss(), uptimeSeconds: process.uptime() }),
+    ...(auditLog !== null ? { auditRecordsLost: () => auditLog.file.lost } : {}),
+  });
+  let admin: AdminServer | null = null;
 
   const started: { app: FastifyInstance; socket: PreparedSocket }[] = [];
   const closeAll = async (): Promise<void> => {
+    await admin?.close().catch((err: unknown) => logger.error({ err }, 'error while closing the metrics listener'));
     await Promise.all(
       started.map(async ({ app, socket }) => {
         await app.close().catch((err: unknown) => logger.error({ err }, 'error while closing'));
@@ -189,10 +282,12 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
       profile: { name: plan.profile, policy: plan.policy },
       upstream: { socketPath: upstream, connectTimeoutMs: options.upstreamConnectTimeoutMs, headersTimeoutMs: options.upstreamHeadersTimeoutMs },
       logger,
+      ...(auditLog !== null ? { auditLogger: auditLog.logger } : {}),
       clientHeadersTimeoutMs: options.clientHeadersTimeoutMs,
       clientBodyIdleTimeoutMs: options.clientBodyIdleTimeoutMs,
       clientIdleTimeoutMs: options.clientIdleTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
+      observer: metrics.observer(plan.listen),
     });
     let socket: PreparedSocket;
     try {
@@ -220,6 +315,18 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
     process.stderr.write(hint + (listenFromDefault && options.configFile === null ? ' (set --listen to choose the path)' : '') + '\n');
   }
 
+  metrics.setProfiles(plans.map((p) => ({ listener: p.listen, profile: p.profile, hash: p.policy.hash })));
+  if (metricsListen !== null) {
+    try {
+      admin = await startAdminServer({ address: metricsListen, metrics, upstreamSocket: upstream });
+    } catch (err) {
+      await closeAll();
+      throw err;
+    }
+    logger.info({ metricsListen: admin.where }, 'metrics and health listening');
+    process.stderr.write(`sockgate: metrics on ${admin.where} (GET /metrics, GET /healthz)\n`);
+  }
+
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -230,16 +337,66 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     void closeAll().finally(() => {
+      auditLog?.close();
       logger.info('sockgate stopped');
       process.exitCode = 0;
     });
-    // Long-lived streams (events, logs -f, attach) never end by themselves: end them now.
+    // Long-lived streams (events, logs -f, attach) never end by themselves: end them now. Other
+    // in-flight requests may finish within the grace period.
     setImmediate(() => {
-      for (const { app } of started) app.server.closeAllConnections();
+      for (const { app } of started) app.closeStreams();
     });
+    // A keep-alive connection whose last request finished during the drain is idle: close it then
+    // (clients keep them open for as long as they like).
+    setInterval(() => {
+      for (const { app } of started) app.server.closeIdleConnections();
+    }, 100).unref();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+
+  /**
+   * SIGHUP: read the config (or the policy file) again and switch every listener to it at once,
+   * or, if anything is wrong, change nothing: the running policies stay, every problem is
+   * logged, and /healthz and /metrics show the failure until a reload succeeds.
+   */
+  const reload = async (): Promise<void> => {
+    let next: ListenerPlan[];
+    try {
+      if (options.configFile !== null) {
+        const config = loadConfig(options.configFile);
+        next = config.listeners;
+        const problems = reloadProblems(plans, next, (config.upstream ?? options.upstream) !== upstream);
+        if (problems.length > 0) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `config ${options.configFile} cannot be applied by a reload`, problems);
+      } else {
+        // The profile keeps the name it started with (its audit identity and owner label).
+        next = [{ ...plans[0]!, policy: loadPolicy(options.policyFile) }];
+      }
+    } catch (err) {
+      const problems = err instanceof SockgateError ? [err.message, ...err.details] : [String(err)];
+      const code = err instanceof SockgateError ? err.code : 'SOCKGATE_ERR_CONFIG_INVALID';
+      logger.error({ code, problems }, 'reload failed; the running policies stay in force');
+      metrics.reloadFailed(problems);
+      return;
+    }
+    const byListen = new Map(next.map((p) => [p.listen, p]));
+    const outcomes = await Promise.all(
+      started.map(async ({ app }, i) => {
+        const plan = byListen.get(plans[i]!.listen)!;
+        const outcome = await app.reloadProfile({ name: plan.profile, policy: plan.policy });
+        return { listen: plan.listen, profile: plan.profile, policy: plan.policy.source, policyHash: plan.policy.hash, ...outcome };
+      }),
+    );
+    plans = plans.map((p) => byListen.get(p.listen)!);
+    metrics.reloadSucceeded(plans.map((p) => ({ listener: p.listen, profile: p.profile, hash: p.policy.hash })));
+    logger.info({ listeners: outcomes }, 'policies reloaded');
+  };
+  let reloading: Promise<void> = Promise.resolve();
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    // One reload at a time, in the order the signals came.
+    reloading = reloading.then(reload, reload);
+  });
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -255,8 +412,17 @@ export async function main(argv: readonly string[]): Promise<void> {
       case 'check':
         process.exitCode = runCheck(command.files);
         return;
+      case 'suggest':
+        process.exitCode = runSuggest(command.files, command.profile);
+        return;
+      case 'health': {
+        const result = await checkHealth(command.address);
+        (result.answered ? process.stdout : process.stderr).write(result.output);
+        process.exitCode = result.exitCode;
+        return;
+      }
       case 'explain':
-        process.exitCode = runExplain(command.policyFile, command.bodyFile, command.method, command.target);
+        process.exitCode = runExplain(command);
         return;
       case 'run':
         await runDaemon(command.options, command.listenFromDefault);

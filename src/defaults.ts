@@ -13,3 +13,7 @@ export const DEFAULT_CLIENT_IDLE_TIMEOUT_MS = 0;
 export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
 /** Largest request body sockgate reads to inspect it; container create bodies are a few KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The audit file is rotated before it would grow past this size ... */
+export const DEFAULT_AUDIT_MAX_BYTES = 50 * 1024 * 1024;
+/** ... and this many rotated files are kept (PATH.1 ... PATH.5). */
+export const DEFAULT_AUDIT_KEEP = 5;

@@ -60,8 +60,19 @@ export const ERRORS = {
   },
   SOCKGATE_DENY_OUT_OF_SCOPE: {
     status: 404,
-    meaning: "The request names a container outside the policy's scope; it is answered as the engine answers for a container that does not exist.",
+    meaning: "The request's path names a container outside the policy's scope (or, in ownership mode, a container, volume or network the profile does not own); it is answered as the engine answers for one that does not exist.",
     fix: "Act only on containers the profile's scope covers, or widen the scope in the policy.",
+  },
+  SOCKGATE_DENY_NOT_OWNED: {
+    status: 403,
+    meaning:
+      "The request names, or would act on, an object the profile cannot see: a container outside its scope, or (ownership mode) a container, volume or network it does not own — in a create body (VolumesFrom, container: modes, links, named volumes, networks), a network connect, a commit, or a prune or disk-usage request that sweeps every object.",
+    fix: 'Use only objects the profile created (ownership mode) or its scope covers; create named volumes and networks through the same profile first; remove objects one by one instead of pruning.',
+  },
+  SOCKGATE_DENY_RESERVED_LABEL: {
+    status: 403,
+    meaning: 'The request sets a label under io.sockgate. (in a create body, a service spec, a mount\'s volume labels, build labels or commit/import changes); only sockgate sets those labels.',
+    fix: 'Remove the io.sockgate.* label. In ownership mode sockgate writes io.sockgate.owner itself.',
   },
   SOCKGATE_DENY_REQUEST_MALFORMED: {
     status: 400,
@@ -114,6 +125,11 @@ export const ERRORS = {
     status: 0,
     meaning: 'The listening socket could not be created or its mode or group could not be applied.',
     fix: 'Check that the directory exists and is writable, and that --listen-group names an existing group.',
+  },
+  SOCKGATE_ERR_AUDIT_WRITE: {
+    status: 0,
+    meaning: 'The audit file cannot be opened (at start: sockgate exits) or an audit record could not be written to it (while serving: logged on stdout with the count of lost records, at most once a second; requests are still allowed and denied by the policy).',
+    fix: 'Check that the directory of --audit-file exists and is writable by sockgate, and that the disk has space; sockgate reopens the file at the next record.',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

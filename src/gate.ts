@@ -12,6 +12,22 @@ import type { BodyView } from './policy/body.js';
 import { evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
 import { targetRefOf, type TargetRef } from './request/targets.js';
 import { inspectBody } from './inspect/index.js';
+import { INSPECTABLE_ENDPOINTS } from './inspect/inspectable.js';
+import { summarizeBody, type SummaryValue } from './inspect/summary.js';
+import { bodyReferences, type ObjectRef } from './inspect/references.js';
+import { setTopLevelMember } from './inspect/rewrite.js';
+import {
+  LABELLING_ENDPOINTS,
+  OWNED_CREATE_ENDPOINTS,
+  objectVisible,
+  ownedLabels,
+  RESERVED_LABEL_PREFIX,
+  reservedLabelIn,
+  reservedLabelInQuery,
+  sweepingEndpoint,
+  type ObjectFacts,
+} from './policy/ownership.js';
+import { obj } from './json-view.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
 import { normalizeRequest, type NormalizedRequest } from './request/normalize.js';
 
@@ -39,6 +55,10 @@ export interface Admission {
   readonly status: number;
   /** derived body facts the decision could use (for the audit record) */
   readonly bodyFacts?: Readonly<Record<string, unknown>>;
+  /** learn mode: the security-relevant body fields (inspect/summary.ts), for `sockgate suggest` */
+  readonly bodySummary?: Readonly<Record<string, SummaryValue>>;
+  /** learn mode: the denial the policy made, which was not enforced (the request was forwarded) */
+  readonly wouldBe?: WouldBe;
   /**
    * Set when the decision depends on the container the request acts on: the caller resolves
    * this reference through the engine and calls admitTarget(); until then the decision is a
@@ -49,6 +69,16 @@ export interface Admission {
   readonly target?: TargetFacts;
   /** the decoded body, kept while the target is being resolved */
   readonly bodyView?: BodyView;
+  /**
+   * Set when the request names other objects that a scoped or owning profile may use only if
+   * it can see them (a container's VolumesFrom, a named volume, a network, a path's volume or
+   * network): the caller resolves each through the engine and calls admitRefs().
+   */
+  readonly refs?: readonly ObjectRef[];
+  /** the body to forward when sockgate rewrote it (the owner label); it is what was checked */
+  readonly forwardBody?: Uint8Array;
+  /** the full id of the network named in the path, once resolved: the request is forwarded by it */
+  readonly pathObjectId?: string;
 }
 
 function refuse(
@@ -115,31 +145,113 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
     }
 
     const facts = factsOf(normalized, endpoint);
-    const bodyNeeded = needsBody(policy, facts);
+    const endpointId = endpoint?.id ?? '';
+    const sweeping = sweepingEndpoint(policy, endpointId);
+    if (sweeping !== null) {
+      return refuse('SOCKGATE_DENY_NOT_OWNED', `${endpointId} would act on ${sweeping}; this profile may act only on objects it can see, one by one`, normalized, endpoint);
+    }
+    const reservedInQuery = reservedLabelInQuery(endpointId, normalized.query);
+    if (reservedInQuery !== null) return reservedLabelRefusal(reservedInQuery, normalized, endpoint);
+    // Learn mode reads every body sockgate can decode, so the record shows what it asked for.
+    let bodyNeeded = needsBody(policy, facts) || (policy.mode === 'audit' && INSPECTABLE_ENDPOINTS.has(endpointId) && !input.upgrade);
     if (bodyNeeded && input.upgrade) return refuse('SOCKGATE_DENY_HEADERS', 'a request whose body is inspected cannot be upgraded', normalized, endpoint);
     const targetRef = endpoint !== null && needsTarget(policy, facts) ? targetRefOf(endpoint) : null;
+    if (!bodyNeeded && targetRef === null && bodyChecksBeyondRules(policy, endpointId)) {
+      // The rules decide without the body; when they allow, sockgate still reads it for its own
+      // checks (reserved labels, objects the body names, the owner label).
+      const decision = evaluate(policy, facts);
+      // (In learn mode a denial is forwarded, so the body is read whatever the rules say.)
+      if (decision.effect === 'deny' && policy.mode === 'enforce') return decided(normalized, endpoint, decision, policy);
+      if (input.upgrade) return refuse('SOCKGATE_DENY_HEADERS', 'a request whose body is inspected cannot be upgraded', normalized, endpoint);
+      bodyNeeded = true;
+    }
     if (bodyNeeded || targetRef !== null) {
+      const refs = pathAndQueryRefs(policy, endpointId, endpoint, normalized);
       return {
         normalized,
         endpoint,
         needsBody: bodyNeeded,
         ...(targetRef !== null ? { targetRef } : {}),
+        ...(refs.length > 0 ? { refs } : {}),
         decision: { effect: 'deny', ruleId: null, reason: bodyNeeded ? 'the body has not been read' : 'the target has not been resolved' },
         code: null,
         status: 0,
       };
     }
-    return decided(normalized, endpoint, evaluate(policy, facts));
+    return withRefs(decided(normalized, endpoint, evaluate(policy, facts), policy), pathAndQueryRefs(policy, endpointId, endpoint, normalized));
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`);
   }
+}
+
+/** Whether sockgate reads this endpoint's body for checks of its own, whatever the rules say. */
+function bodyChecksBeyondRules(policy: CompiledPolicy, endpointId: string): boolean {
+  if (LABELLING_ENDPOINTS.has(endpointId)) return true;
+  return (policy.scope !== null || policy.owner !== null) && (endpointId === 'networks.connect' || endpointId === 'networks.disconnect');
+}
+
+function reservedLabelRefusal(found: { pointer: string; label: string }, normalized: NormalizedRequest, endpoint: EndpointMatch | null): Admission {
+  return refuse(
+    'SOCKGATE_DENY_RESERVED_LABEL',
+    `label "${found.label}" (at ${found.pointer}) is under the prefix ${RESERVED_LABEL_PREFIX}, which only sockgate sets; remove it`,
+    normalized,
+    endpoint,
+  );
+}
+
+const VOLUME_PATH_ENDPOINTS = new Set(['volumes.inspect', 'volumes.delete', 'volumes.update']);
+const NETWORK_PATH_ENDPOINTS = new Set(['networks.inspect', 'networks.delete', 'networks.connect', 'networks.disconnect']);
+
+/** Objects named in the path or query that this profile must be able to see. */
+function pathAndQueryRefs(policy: CompiledPolicy, endpointId: string, endpoint: EndpointMatch | null, normalized: NormalizedRequest): ObjectRef[] {
+  const refs: ObjectRef[] = [];
+  if (policy.scope !== null && endpointId === 'images.commit') {
+    // POST /commit?container=X reads the whole filesystem of container X.
+    const named = normalized.query.get('container') ?? [''];
+    for (const ref of named.length > 0 ? named : ['']) refs.push({ kind: 'container', ref, pointer: '?container' });
+  }
+  if (policy.owner !== null && endpoint !== null) {
+    if (VOLUME_PATH_ENDPOINTS.has(endpointId)) refs.push({ kind: 'volume', ref: endpoint.params['name'] ?? '', pointer: '' });
+    if (NETWORK_PATH_ENDPOINTS.has(endpointId)) refs.push({ kind: 'network', ref: endpoint.params['id'] ?? '', pointer: '' });
+  }
+  return refs;
+}
+
+/** The objects a decoded body names that this profile must be able to see. */
+function bodyRefs(policy: CompiledPolicy, endpointId: string, value: unknown): ObjectRef[] {
+  if (policy.owner !== null) return bodyReferences(endpointId, value);
+  if (policy.scope !== null) return bodyReferences(endpointId, value).filter((r) => r.kind === 'container');
+  return [];
+}
+
+/** Attach references still to be checked to an allowing admission (a denial needs none). */
+function withRefs(admission: Admission, refs: readonly ObjectRef[]): Admission {
+  if (refs.length === 0 || admission.decision.effect === 'deny') return admission;
+  return { ...admission, refs };
 }
 
 function factsOf(normalized: NormalizedRequest, endpoint: EndpointMatch | null): RequestFacts {
   return { method: normalized.method, path: normalized.path, endpoint: endpoint?.id ?? null, query: normalized.query };
 }
 
-function decided(normalized: NormalizedRequest, endpoint: EndpointMatch | null, decision: Decision): Admission {
+/** A policy denial that learn mode did not enforce. */
+export interface WouldBe {
+  readonly effect: 'deny';
+  readonly rule: string | null;
+  readonly reason: string;
+  readonly code: ErrorCode;
+}
+
+/**
+ * The admission for a decision of the rules. In learn mode (`mode: audit`) a denial by the rules
+ * is forwarded and kept as `wouldBe`; refusals that do not come from the rules (requests sockgate
+ * cannot read unambiguously, unresolvable targets, ownership and scope) never pass through here.
+ */
+function decided(normalized: NormalizedRequest, endpoint: EndpointMatch | null, decision: Decision, policy: CompiledPolicy): Admission {
+  if (decision.effect === 'deny' && policy.mode === 'audit') {
+    const wouldBe: WouldBe = { effect: 'deny', rule: decision.ruleId, reason: decision.reason, code: 'SOCKGATE_DENY_POLICY' };
+    return { normalized, endpoint, needsBody: false, decision: { effect: 'allow', ruleId: null, reason: `audit mode: forwarded; the policy would deny it: ${decision.reason}` }, code: null, status: 0, wouldBe };
+  }
   if (decision.effect === 'deny') {
     return { normalized, endpoint, needsBody: false, decision, code: 'SOCKGATE_DENY_POLICY', status: ERRORS.SOCKGATE_DENY_POLICY.status };
   }
@@ -158,13 +270,34 @@ export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint
     }
     const inspected = inspectBody(endpoint.id, body);
     if (!inspected.ok) {
-      return refuse('SOCKGATE_DENY_BODY', `body of ${endpoint.id} refused at ${inspected.pointer || '/'}: ${inspected.message}`, normalized, endpoint);
+      const refused = refuse('SOCKGATE_DENY_BODY', `body of ${endpoint.id} refused at ${inspected.pointer || '/'}: ${inspected.message}`, normalized, endpoint);
+      return { ...refused, decision: { ...refused.decision, bodyPointer: inspected.pointer } };
     }
+    let view = inspected.view;
+    let forwardBody: Uint8Array | undefined;
+    const owner = policy.owner;
+    const owned = owner !== null && OWNED_CREATE_ENDPOINTS.has(endpoint.id);
+    const reserved = reservedLabelIn(endpoint.id, view.value, owned);
+    if (reserved !== null) return reservedLabelRefusal(reserved, normalized, endpoint);
+    if (owner !== null && owned) {
+      // Write the owner label over whatever the client sent, then check the body that is sent.
+      const text = Buffer.from(body).toString('utf8');
+      forwardBody = Buffer.from(setTopLevelMember(text, 'Labels', ownedLabels(obj(view.value)['Labels'], owner)), 'utf8');
+      const again = inspectBody(endpoint.id, forwardBody);
+      if (!again.ok) return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault: the body with the owner label does not decode (${again.message})`, normalized, endpoint);
+      view = again.view;
+    }
+    const refs = [...(pending.refs ?? []), ...bodyRefs(policy, endpoint.id, view.value)];
+    const carried = {
+      bodyFacts: view.facts,
+      ...(policy.mode === 'audit' ? { bodySummary: summarizeBody(endpoint.id, view) } : {}),
+      ...(forwardBody !== undefined ? { forwardBody } : {}),
+    };
     if (pending.targetRef !== undefined) {
       // Still waiting for the container the request acts on.
-      return { ...pending, needsBody: false, bodyView: inspected.view, bodyFacts: inspected.view.facts };
+      return { ...pending, needsBody: false, bodyView: view, ...carried, ...(refs.length > 0 ? { refs } : {}) };
     }
-    return { ...decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), inspected.view)), bodyFacts: inspected.view.facts };
+    return { ...withRefs(decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), view), policy), refs), ...carried };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
   }
@@ -183,7 +316,10 @@ export function admitTarget(policy: CompiledPolicy, pending: Admission, resolved
     if (pending.targetRef === undefined || pending.needsBody || normalized === null || endpoint === null) {
       return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitTarget called for a request that needs no target', normalized, endpoint);
     }
-    const carried = pending.bodyFacts !== undefined ? { bodyFacts: pending.bodyFacts } : {};
+    const carried = {
+      ...(pending.bodyFacts !== undefined ? { bodyFacts: pending.bodyFacts } : {}),
+      ...(pending.bodySummary !== undefined ? { bodySummary: pending.bodySummary } : {}),
+    };
     // Outside the scope, a container does not exist for the client: say what the engine says
     // for a missing one, whether it exists or not, so its existence does not leak either.
     const missing = `${pending.targetRef.via === 'exec' ? 'No such exec instance' : 'No such container'}: ${pending.targetRef.ref}`;
@@ -192,7 +328,8 @@ export function admitTarget(policy: CompiledPolicy, pending: Admission, resolved
     }
     if (!resolved.ok) return { ...refuse('SOCKGATE_DENY_TARGET', resolved.reason, normalized, endpoint), ...carried };
     const decision = evaluate(policy, factsOf(normalized, endpoint), pending.bodyView, resolved.facts);
-    return { ...decided(normalized, endpoint, decision), ...carried, target: resolved.facts };
+    const forward = pending.forwardBody !== undefined ? { forwardBody: pending.forwardBody } : {};
+    return { ...withRefs(decided(normalized, endpoint, decision, policy), pending.refs ?? []), ...carried, ...forward, target: resolved.facts };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
   }
@@ -205,7 +342,59 @@ export function bodyTooLarge(pending: Admission, limit: number): Admission {
 
 /** The one test for "forward this request": allowed by a final decision, nothing pending. */
 export function isAllowed(a: Admission): boolean {
-  return a.decision.effect === 'allow' && a.code === null && !a.needsBody && a.normalized !== null && (a.targetRef === undefined || a.target !== undefined);
+  return (
+    a.decision.effect === 'allow' && a.code === null && !a.needsBody && a.normalized !== null && (a.targetRef === undefined || a.target !== undefined) && a.refs === undefined
+  );
+}
+
+/** An object named by a request, as the engine reported it, or why it could not be looked up. */
+export type ResolvedRef = { readonly ok: true; readonly ref: ObjectRef; readonly facts: ObjectFacts } | { readonly ok: false; readonly ref: ObjectRef; readonly reason: string };
+
+/** How the engine says an object of a kind does not exist (its own words, so nothing leaks). */
+function engineMissing(ref: ObjectRef): string {
+  switch (ref.kind) {
+    case 'container':
+      return `No such container: ${ref.ref}`;
+    case 'volume':
+      return `get ${ref.ref}: no such volume`;
+    case 'network':
+      return `network ${ref.ref} not found`;
+  }
+}
+
+/**
+ * Last step for a request that names other objects (in its path, query or body): each must be
+ * one this profile can see. An object named in the path that it cannot see does not exist for
+ * it (404 in the engine's words); one named in the body or query is refused with where it was
+ * named. Any object that could not be looked up is refused: nothing can be said about it.
+ */
+export function admitRefs(policy: CompiledPolicy, pending: Admission, resolved: readonly ResolvedRef[]): Admission {
+  try {
+    const { normalized, endpoint } = pending;
+    if (pending.refs === undefined || normalized === null) {
+      return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitRefs called for a request that names no objects', normalized, endpoint);
+    }
+    const rest: { -readonly [K in keyof Admission]: Admission[K] } = { ...pending };
+    delete rest.refs;
+    if (pending.decision.effect === 'deny' || pending.code !== null) return rest;
+    if (resolved.length !== pending.refs.length) return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: not every named object was resolved', normalized, endpoint);
+    let pathObjectId: string | undefined;
+    for (const r of resolved) {
+      const visible = r.ok && objectVisible(policy, r.facts);
+      if (r.ref.pointer === '') {
+        if (!visible) return { ...refuse('SOCKGATE_DENY_OUT_OF_SCOPE', engineMissing(r.ref), normalized, endpoint), ...(rest.bodyFacts ? { bodyFacts: rest.bodyFacts } : {}) };
+        if (r.ok && r.ref.kind === 'network') pathObjectId = r.facts.id;
+        continue;
+      }
+      if (!visible) {
+        const why = r.ok ? 'is not one this profile can see or use' : `could not be looked up (${r.reason})`;
+        return refuse('SOCKGATE_DENY_NOT_OWNED', `${r.ref.kind} "${r.ref.ref}" named at ${r.ref.pointer} ${why}`, normalized, endpoint);
+      }
+    }
+    return { ...rest, ...(pathObjectId !== undefined ? { pathObjectId } : {}) };
+  } catch (err) {
+    return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
+  }
 }
 
 /** The message a denied client sees, prefixed so users know the engine did not say it. */

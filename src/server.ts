@@ -9,7 +9,6 @@
  * bound to the engine socket. Upgrade requests take the same gate in the 'upgrade' listener.
  */
 
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Transform, type Duplex, type Readable } from 'node:stream';
@@ -17,17 +16,24 @@ import replyFrom from '@fastify/reply-from';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
-import { createAuditor, type Auditor } from './audit/record.js';
+import { claimedUserAgent, createConnectionCounter, type ClientIdentity } from './audit/client.js';
+import { createAuditor, decisionRecord, type Auditor } from './audit/record.js';
+import type { Socket } from 'node:net';
+import type { ServerObserver } from './observe.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
-import { admit, admitBody, admitTarget, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
-import { resolveTarget } from './proxy/resolve-target.js';
-import { targetWithContainerId } from './request/targets.js';
+import { admit, admitBody, admitRefs, admitTarget, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
+import { resolveRef, resolveTarget } from './proxy/resolve-target.js';
+import { createTargetCache } from './proxy/target-cache.js';
+import { targetWithContainerId, targetWithParam } from './request/targets.js';
+import { bindOwner } from './policy/ownership.js';
+import { filterNetworkList, filterVolumeList, withoutNetworkContainers } from './policy/scope.js';
 import type { CompiledPolicy, CompiledTarget } from './policy/compile.js';
 import { redactAnswer } from './policy/redact.js';
 import { eventVisible, filterContainerList } from './policy/scope.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
 import { consumeBody } from './proxy/body.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
+import { newRequestId } from './proxy/request-id.js';
 import {
   DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_HEADERS_TIMEOUT_MS,
@@ -54,6 +60,8 @@ export interface ServerOptions {
     readonly headersTimeoutMs?: number;
   };
   readonly logger: Logger;
+  /** where audit records go (the audit file's logger); `logger` when not given */
+  readonly auditLogger?: Logger;
   /** time a client has to send its request headers (slow clients are cut off) */
   readonly clientHeadersTimeoutMs?: number;
   /** time a client may pause while sending a request body before the connection is closed; 0 disables */
@@ -63,6 +71,28 @@ export interface ServerOptions {
   readonly maxHeaderBytes?: number;
   /** largest request body read to inspect it (413 past it) */
   readonly maxBodyBytes?: number;
+  /** told of decisions, completions, streams, upstream errors and connections (metrics) */
+  readonly observer?: ServerObserver;
+}
+
+/** An open stream or hijacked connection, and how to end it. */
+interface OpenStream {
+  readonly ctx: RequestContext;
+  readonly req: IncomingMessage;
+  readonly upgrade: boolean;
+  readonly close: () => void;
+}
+
+/** Endpoints whose answers stay open (a reload re-checks them); hijacked endpoints are tracked too. */
+const STREAM_ENDPOINTS = new Set(['system.events', 'containers.logs', 'containers.stats', 'containers.wait', 'containers.attach', 'exec.start']);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** switch the listener to a new profile (hot reload); see buildServer */
+    reloadProfile(profile: Profile): Promise<{ streamsChecked: number; streamsClosed: number }>;
+    /** end open streams and hijacked connections (shutdown); other requests are left to finish */
+    closeStreams(): void;
+  }
 }
 
 interface RequestContext {
@@ -71,6 +101,12 @@ interface RequestContext {
   admission: Admission;
   readonly rawTarget: string;
   completed: boolean;
+  /** the policy that admitted the request (a reload does not change it) */
+  readonly policy: CompiledPolicy;
+  /** the connection's number on this listener (audit client.conn) */
+  readonly conn: number;
+  /** what the engine answered to the request itself; null until (unless) it does */
+  engineStatus: number | null;
 }
 
 /** Largest answer read whole to filter or redact it. */
@@ -123,12 +159,18 @@ function flushHeadersSoon(raw: ServerResponse): void {
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'];
 
-function newRequestId(): string {
-  return randomBytes(8).toString('hex');
+/** The client's claimed User-Agent, for audit records (a claim, never identity). */
+function userAgentOf(req: IncomingMessage): string | null {
+  return claimedUserAgent(req.headers['user-agent']);
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const auditor: Auditor = createAuditor(options.logger);
+  const auditor: Auditor = createAuditor(options.auditLogger ?? options.logger);
+  const connections = createConnectionCounter();
+  const clientOf = (ctx: RequestContext): ClientIdentity => ({ listener: options.listener, profile: options.profile.name, conn: ctx.conn });
+  // The policy as this listener's profile applies it (in ownership mode, bound to the profile's
+  // name). A reload replaces it; each request keeps the one that admitted it (ctx.policy).
+  let policy = bindOwner(options.profile.policy, options.profile.name);
   const contexts = new WeakMap<IncomingMessage, RequestContext>();
   const upstreamHeadersTimeoutMs = options.upstream.headersTimeoutMs ?? DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS;
   const upstreamSocket = options.upstream.socketPath;
@@ -136,63 +178,96 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const record = (ctx: RequestContext, req: IncomingMessage, upgrade: boolean): void => {
     const { admission } = ctx;
-    auditor.decision({
-      reqId: ctx.reqId,
+    auditor.decision(
+      decisionRecord(admission, {
+        reqId: ctx.reqId,
+        listener: options.listener,
+        profile: options.profile.name,
+        method: req.method ?? '',
+        rawTarget: ctx.rawTarget,
+        policy: ctx.policy,
+        upgrade,
+        client: clientOf(ctx),
+        userAgent: userAgentOf(req),
+      }),
+    );
+    options.observer?.onDecision({
       listener: options.listener,
       profile: options.profile.name,
-      method: req.method ?? '',
-      path: admission.normalized?.path ?? ctx.rawTarget.slice(0, 512),
-      apiVersion: admission.normalized?.apiVersion ?? null,
       endpoint: admission.endpoint?.id ?? 'unknown',
       effect: admission.decision.effect,
       rule: admission.decision.ruleId,
-      reason: admission.decision.reason,
       code: admission.code,
-      policyHash: options.profile.policy.hash,
-      upgrade,
-      ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),
-      ...(admission.target !== undefined ? { target: { id: admission.target.id, name: admission.target.name } } : {}),
     });
   };
 
-  /** Look up the container a pending admission acts on, and decide. */
-  const resolveAndDecide = async (admission: Admission): Promise<Admission> => {
-    if (admission.targetRef === undefined || admission.needsBody || admission.code !== null) return admission;
-    const resolved = await resolveTarget(pool, admission.targetRef, TARGET_LOOKUP_TIMEOUT_MS);
-    return admitTarget(options.profile.policy, admission, resolved);
+  /** Look up the container a pending admission acts on and the objects it names, and decide. */
+  const resolveAndDecide = async (policy: CompiledPolicy, pending: Admission): Promise<Admission> => {
+    let admission = pending;
+    if (admission.needsBody || admission.code !== null) return admission;
+    if (admission.targetRef !== undefined && admission.target === undefined) {
+      const ref = admission.targetRef;
+      const resolved = await targetCache.lookup(ref, () => resolveTarget(pool, ref, TARGET_LOOKUP_TIMEOUT_MS));
+      admission = admitTarget(policy, admission, resolved);
+    }
+    if (admission.refs !== undefined) {
+      const resolved = await Promise.all(admission.refs.map((ref) => resolveRef(pool, ref, TARGET_LOOKUP_TIMEOUT_MS)));
+      admission = admitRefs(policy, admission, resolved);
+    }
+    return admission;
   };
 
-  /** What to send upstream: the checked target, naming a resolved container by its full id. */
+  /** Whether an admission waits for lookups through the engine before it is final. */
+  const awaitsLookup = (a: Admission): boolean => a.code === null && ((a.targetRef !== undefined && a.target === undefined) || a.refs !== undefined);
+
+  /** What to send upstream: the checked target, naming a resolved container or network by its full id. */
   const forwardTarget = (admission: Admission): string => {
-    const { normalized, endpoint, target } = admission;
+    const { normalized, endpoint, target, pathObjectId } = admission;
     if (normalized === null) return '';
+    if (endpoint !== null && pathObjectId !== undefined) return targetWithParam(normalized, endpoint, 'id', pathObjectId);
     return target !== undefined && endpoint !== null ? targetWithContainerId(normalized, endpoint, target.id) : normalized.target;
   };
 
   const admitAndRecord = (req: IncomingMessage, upgrade: boolean): RequestContext => {
     const rawTarget = req.url ?? '';
-    const admission = admit(options.profile.policy, {
+    const admission = admit(policy, {
       method: req.method ?? '',
       target: rawTarget,
       headers: req.headers,
       upgrade,
     });
-    const ctx: RequestContext = { reqId: newRequestId(), startedAt: performance.now(), admission, rawTarget, completed: false };
-    // A decision that waits for the body or the target is recorded once it is final.
-    if (!admission.needsBody && admission.targetRef === undefined) record(ctx, req, upgrade);
+    const ctx: RequestContext = {
+      reqId: newRequestId(),
+      startedAt: performance.now(),
+      admission,
+      rawTarget,
+      completed: false,
+      policy,
+      conn: connections.connOf(req.socket),
+      engineStatus: null,
+    };
+    // A decision that waits for the body or a lookup is recorded once it is final.
+    if (!admission.needsBody && !awaitsLookup(admission)) record(ctx, req, upgrade);
     return ctx;
   };
 
   const complete = (ctx: RequestContext, status: number, aborted: boolean): void => {
     if (ctx.completed) return;
     ctx.completed = true;
+    const durationMs = Math.round((performance.now() - ctx.startedAt) * 1000) / 1000;
     auditor.completed({
       reqId: ctx.reqId,
       listener: options.listener,
+      client: clientOf(ctx),
+      endpoint: ctx.admission.endpoint?.id ?? 'unknown',
+      effect: ctx.admission.decision.effect,
+      policyHash: ctx.policy.hash,
       status,
-      durationMs: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
+      engineStatus: ctx.engineStatus,
+      durationMs,
       aborted,
     });
+    options.observer?.onCompleted({ listener: options.listener, endpoint: ctx.admission.endpoint?.id ?? 'unknown', status, durationMs, aborted });
   };
 
   // Hijacked connections leave the HTTP server's bookkeeping: track them to close them on shutdown.
@@ -201,11 +276,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     hijacked.add(socket);
     socket.once('close', () => hijacked.delete(socket));
+    if (options.observer) {
+      const observer = options.observer;
+      observer.onStreamOpen('hijack');
+      socket.once('close', () => observer.onStreamClose('hijack'));
+    }
     const ctx = admitAndRecord(req, true);
     socket.on('error', () => socket.destroy());
-    if (ctx.admission.targetRef !== undefined && ctx.admission.code === null) {
+    if (awaitsLookup(ctx.admission)) {
       // The client's bytes stay buffered in the socket (no 'data' listener yet) meanwhile.
-      void resolveAndDecide(ctx.admission).then((admission) => {
+      void resolveAndDecide(ctx.policy, ctx.admission).then((admission) => {
         ctx.admission = admission;
         record(ctx, req, true);
         if (socket.destroyed) complete(ctx, 0, true);
@@ -223,6 +303,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       complete(ctx, admission.status, false);
       return;
     }
+    trackStream({ ctx, req, upgrade: true, close: () => socket.destroy() }, socket);
     spliceUpgrade(
       req,
       socket,
@@ -230,10 +311,54 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       forwardTarget(admission),
       { socketPath: upstreamSocket, headersTimeoutMs: upstreamHeadersTimeoutMs },
       (outcome) => {
-        if (outcome.error) options.logger.warn({ reqId: ctx.reqId, err: outcome.error }, 'upstream error');
+        if (outcome.error) {
+          options.logger.warn({ reqId: ctx.reqId, err: outcome.error }, 'upstream error');
+          options.observer?.onUpstreamError();
+        }
+        if (outcome.error === undefined) ctx.engineStatus = outcome.status;
         complete(ctx, outcome.status, false);
       },
     );
+  };
+
+  /** Streams and hijacked connections still open: a reload re-checks each against the new policy. */
+  const openStreams = new Set<OpenStream>();
+  const trackStream = (stream: OpenStream, closes: { once(event: 'close', fn: () => void): unknown }): void => {
+    openStreams.add(stream);
+    closes.once('close', () => openStreams.delete(stream));
+  };
+
+  /** Decide an open stream's request again under `next`; close it when that policy would not allow it. */
+  const recheck = async (stream: OpenStream, next: CompiledPolicy): Promise<boolean> => {
+    const { ctx, req } = stream;
+    let admission = admit(next, { method: req.method ?? '', target: ctx.rawTarget, headers: req.headers, upgrade: stream.upgrade });
+    // A decision that needs the body cannot be made again (the body is gone): fail closed.
+    if (!admission.needsBody) admission = await resolveAndDecide(next, admission);
+    let keep = isAllowed(admission);
+    // A scoped event stream is filtered by the scope it started with: a changed scope ends it.
+    const endpointId = ctx.admission.endpoint?.id ?? '';
+    if (keep && endpointId === 'system.events' && next.hash !== ctx.policy.hash && (next.scope !== null || ctx.policy.scope !== null)) keep = false;
+    if (!keep && openStreams.has(stream)) {
+      options.logger.warn(
+        { kind: 'audit', reqId: ctx.reqId, listener: options.listener, profile: options.profile.name, endpoint: endpointId, policyHash: next.hash, reason: admission.decision.reason, code: admission.code ?? 'SOCKGATE_DENY_POLICY' },
+        'stream closed: the reloaded policy does not allow it',
+      );
+      stream.close();
+    }
+    return keep;
+  };
+
+  /**
+   * Switch this listener to a new profile (a reload). Requests admitted before keep the policy
+   * that admitted them; open streams and hijacked connections are decided again and closed when
+   * the new policy would not allow them. Resolves with how many were closed.
+   */
+  const reloadProfile = async (profile: Profile): Promise<{ streamsChecked: number; streamsClosed: number }> => {
+    const next = bindOwner(profile.policy, profile.name);
+    policy = next;
+    const streams = [...openStreams];
+    const kept = await Promise.all(streams.map((s) => recheck(s, next).catch(() => (s.close(), false))));
+    return { streamsChecked: streams.length, streamsClosed: kept.filter((k) => !k).length };
   };
 
   const clientHeadersTimeoutMs = options.clientHeadersTimeoutMs ?? DEFAULT_CLIENT_HEADERS_TIMEOUT_MS;
@@ -290,6 +415,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => onHttpRequest(req, res, true));
     server.setTimeout(0);
     server.on('upgrade', onUpgrade);
+    server.on('connection', connections.onConnection);
+    const observer = options.observer;
+    if (observer) server.on('connection', (socket: Socket) => observer.onConnection(socket));
     return server;
   };
 
@@ -377,7 +505,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders, body?.length) as IncomingHttpHeaders,
       rewriteHeaders: (headers) => forwardResponseHeaders(headers),
       onResponse: (_request, rep, res) => {
-        const upstream = res as unknown as { stream: Readable; headers: Record<string, string | string[] | undefined> };
+        const upstream = res as unknown as { statusCode: number; stream: Readable; headers: Record<string, string | string[] | undefined> };
+        ctx.engineStatus = upstream.statusCode;
+        if (options.observer && upstream.headers['content-length'] === undefined && !rep.raw.destroyed) {
+          // A streamed answer (events, logs -f, stats, progress): open until the client's response
+          // closes (a response already closed emits no second 'close', hence the check).
+          const observer = options.observer;
+          observer.onStreamOpen('stream');
+          rep.raw.once('close', () => observer.onStreamClose('stream'));
+        }
         if (isCloseDelimitedStream(upstream.headers)) {
           // A hijacked stream answered 200 without Upgrade (the older attach / exec start form):
           // the engine sends raw bytes until it closes. Relay them the same way, unframed.
@@ -385,14 +521,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           raw.removeHeader('transfer-encoding');
           raw.shouldKeepAlive = false;
         }
-        const { scope, redactions } = options.profile.policy;
+        const { scope, redactions } = ctx.policy;
         const endpointId = admission.endpoint?.id ?? '';
+        if (STREAM_ENDPOINTS.has(endpointId)) trackStream({ ctx, req: request.raw, upgrade: false, close: () => rep.raw.destroy() }, rep.raw);
         const redact = redactions.get(endpointId);
-        const filterList = scope !== null && endpointId === 'containers.list';
-        if (rep.statusCode === 200 && (filterList || redact !== undefined)) {
+        const filter = answerFilter(ctx.policy, endpointId);
+        if (rep.statusCode === 200 && (filter !== null || redact !== undefined)) {
           // Answers that are read whole, changed, and re-sent: scoped lists and redacted fields.
           sendRewrittenJson(reply, upstream.stream, ctx.reqId, (answer) => {
-            const visible = filterList ? filterContainerList(answer, scope) : answer;
+            const visible = filter === null ? answer : filter(answer);
             return redact === undefined ? visible : redactAnswer(visible, redact);
           });
           return;
@@ -407,6 +544,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       onError: (_rep, { error }) => {
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
         options.logger.warn({ reqId: ctx.reqId, err: error }, 'upstream error');
+        options.observer?.onUpstreamError();
         if (timedOut) {
           sendError(reply, 'SOCKGATE_ERR_UPSTREAM_TIMEOUT', `the engine did not send response headers within ${upstreamHeadersTimeoutMs} ms`);
         } else {
@@ -414,6 +552,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }
       },
     });
+  };
+
+  /** How this profile's view changes an endpoint's answer: lists keep what it may see; null: unchanged. */
+  const answerFilter = (policy: CompiledPolicy, endpointId: string): ((answer: unknown) => unknown) | null => {
+    const { scope } = policy;
+    if (scope !== null && endpointId === 'containers.list') return (answer) => filterContainerList(answer, scope);
+    if (policy.owner === null) return null;
+    switch (endpointId) {
+      case 'volumes.list':
+        return (answer) => filterVolumeList(answer, policy);
+      case 'networks.list':
+      case 'networks.listSlash':
+        return (answer) => filterNetworkList(answer, policy);
+      case 'networks.inspect':
+        // A shared network's answer lists every container attached to it, owned or not.
+        return withoutNetworkContainers;
+      default:
+        return null;
+    }
   };
 
   /** Read a JSON answer whole (bounded), rewrite it, and send the result. */
@@ -469,7 +626,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const ctx = contexts.get(request.raw);
     if (ctx === undefined) return sendError(reply, 'SOCKGATE_ERR_INTERNAL', 'request reached the proxy without a decision');
-    if (!ctx.admission.needsBody && ctx.admission.targetRef === undefined) return forward(request, reply, ctx);
+    if (!ctx.admission.needsBody && !awaitsLookup(ctx.admission)) return forward(request, reply, ctx);
     void (async () => {
       let body: Buffer | undefined;
       if (ctx.admission.needsBody) {
@@ -482,15 +639,31 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           return reply.code(413).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(ctx.admission)));
         }
         body = read;
-        ctx.admission = admitBody(options.profile.policy, ctx.admission, read);
+        ctx.admission = admitBody(ctx.policy, ctx.admission, read);
       }
-      // The decision depends on the container acted on: ask the engine which one that is.
-      ctx.admission = await resolveAndDecide(ctx.admission);
+      // The decision depends on the container acted on or the objects named: ask the engine.
+      ctx.admission = await resolveAndDecide(ctx.policy, ctx.admission);
       record(ctx, request.raw, false);
-      return forward(request, reply, ctx, body);
+      // A body sockgate rewrote (the owner label) is the one that was checked: send that one.
+      return forward(request, reply, ctx, ctx.admission.forwardBody !== undefined ? Buffer.from(ctx.admission.forwardBody) : body);
     })();
     return reply;
   };
+
+  app.decorate('reloadProfile', reloadProfile);
+  // Shutdown: streams and hijacked connections never end by themselves; other requests may finish.
+  app.decorate('closeStreams', () => {
+    for (const s of openStreams) s.close();
+    for (const s of hijacked) s.destroy();
+  });
+
+  // Container lookups of path targets, kept true by the engine's event stream (proxy/target-cache.ts).
+  const targetCache = createTargetCache(pool, (err) => options.logger.debug({ err: { message: err.message } }, 'target cache: event stream unavailable; lookups go to the engine'));
+  // Before the pool closes (closing waits for open requests, and the event stream never ends).
+  app.addHook('preClose', (done) => {
+    targetCache.close();
+    done();
+  });
 
   app.addHook('preClose', (done) => {
     for (const s of hijacked) s.destroy();

@@ -6,6 +6,8 @@
  */
 
 import type { Logger } from 'pino';
+import type { Admission } from '../gate.js';
+import type { ClientIdentity } from './client.js';
 
 export interface AuditDecisionRecord {
   readonly reqId: string;
@@ -22,12 +24,81 @@ export interface AuditDecisionRecord {
   readonly code: string | null;
   readonly policyHash: string;
   readonly upgrade: boolean;
+  /** who sent it: listener, profile and connection number (never anything the client claims) */
+  readonly client: ClientIdentity;
+  /** the client's User-Agent header: a claim, not identity; absent when not sent */
+  readonly userAgent?: string;
+  /** JSON pointer of the body field that decided (the deciding rule's body evidence, or where a malformed body was refused) */
+  readonly bodyPointer?: string;
+  /** all such fields, when there are several */
+  readonly bodyPointers?: readonly string[];
+  /** the profile's policy mode: in audit (learn) mode, policy denials are forwarded and recorded in `wouldBe` */
+  readonly mode?: 'enforce' | 'audit';
+  /** audit mode: the denial the policy made and sockgate did not enforce */
+  readonly wouldBe?: { readonly effect: 'deny'; readonly rule: string | null; readonly reason: string; readonly code: string };
+  /** audit mode: the security-relevant body fields (src/inspect/summary.ts), read by `sockgate suggest` */
+  readonly bodySummary?: Readonly<Record<string, unknown>>;
+  /** derived body facts the decision could use */
+  readonly bodyFacts?: Readonly<Record<string, unknown>>;
+  /** the container the request acted on, as resolved */
+  readonly target?: { readonly id: string; readonly name: string };
 }
 
+/** What the server knows about a request besides the gate's admission. */
+export interface DecisionContext {
+  readonly reqId: string;
+  readonly listener: string;
+  readonly profile: string;
+  readonly method: string;
+  /** the request target as received (used when it could not be normalised) */
+  readonly rawTarget: string;
+  readonly policy: { readonly hash: string; readonly mode: 'enforce' | 'audit' };
+  readonly upgrade: boolean;
+  readonly client: ClientIdentity;
+  readonly userAgent: string | null;
+}
+
+/** The one decision record of a request (the server writes it; tests build the same record). */
+export function decisionRecord(admission: Admission, c: DecisionContext): AuditDecisionRecord {
+  const { decision } = admission;
+  return {
+    reqId: c.reqId,
+    listener: c.listener,
+    profile: c.profile,
+    method: c.method,
+    path: admission.normalized?.path ?? c.rawTarget.slice(0, 512),
+    apiVersion: admission.normalized?.apiVersion ?? null,
+    endpoint: admission.endpoint?.id ?? 'unknown',
+    effect: decision.effect,
+    rule: decision.ruleId,
+    reason: decision.reason,
+    code: admission.code,
+    policyHash: c.policy.hash,
+    upgrade: c.upgrade,
+    client: c.client,
+    ...(c.userAgent !== null ? { userAgent: c.userAgent } : {}),
+    ...(decision.bodyPointer !== undefined ? { bodyPointer: decision.bodyPointer } : {}),
+    ...(decision.bodyPointers !== undefined ? { bodyPointers: decision.bodyPointers } : {}),
+    mode: c.policy.mode,
+    ...(admission.wouldBe !== undefined ? { wouldBe: admission.wouldBe } : {}),
+    ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),
+    ...(admission.bodySummary !== undefined ? { bodySummary: admission.bodySummary } : {}),
+    ...(admission.target !== undefined ? { target: { id: admission.target.id, name: admission.target.name } } : {}),
+  };
+}
+
+/** Meaningful on its own: what was asked (endpoint), what was decided, and what each side answered. */
 export interface AuditCompletionRecord {
   readonly reqId: string;
   readonly listener: string;
+  readonly client: ClientIdentity;
+  readonly endpoint: string;
+  readonly effect: 'allow' | 'deny';
+  readonly policyHash: string;
+  /** the status the client got (0 when no answer was sent) */
   readonly status: number;
+  /** the status the engine answered; null when the request never reached the engine */
+  readonly engineStatus: number | null;
   readonly durationMs: number;
   readonly aborted: boolean;
 }

@@ -18,11 +18,19 @@
  *         name: ci
  *         default: deny
  *         rules: [ ... ]
+ *   metrics:                              # optional: /metrics and /healthz (loopback or a socket)
+ *     listen: 127.0.0.1:9323
+ *   audit:                                # optional: audit records to a rotated file, not stdout
+ *     file: /var/log/sockgate/audit.jsonl
+ *     maxBytes: 52428800                  # optional
+ *     keep: 5                             # optional
  *
  * Pure: text in, document out; reading files is the caller's business.
  */
 
 import { isScalar, isSeq, type Node } from 'yaml';
+import { parseAdminAddress, type AdminAddress } from '../admin/address.js';
+import { validateAuditConfig, type AuditConfig } from './audit-config.js';
 import type { PolicyDocument, PolicyProblem } from '../policy/document.js';
 import { entries, INLINE_POLICY_KEYS, parseYaml, validatePolicyMap, type Validator } from '../policy/load.js';
 
@@ -45,11 +53,15 @@ export interface ListenerConfig {
 export interface ConfigDocument {
   readonly upstream: string | null;
   readonly listeners: readonly ListenerConfig[];
+  /** `metrics: {listen: ADDR}`: where to serve /metrics and /healthz (--metrics-listen wins) */
+  readonly metrics: { readonly listen: AdminAddress } | null;
+  /** `audit: {file, maxBytes, keep}`: the audit file (config/audit-config.ts; the --audit-* flags win) */
+  readonly audit: AuditConfig | null;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: ConfigDocument } | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
-const TOP_KEYS = ['version', 'upstream', 'listeners'] as const;
+const TOP_KEYS = ['version', 'upstream', 'listeners', 'metrics', 'audit'] as const;
 const LISTENER_KEYS = ['socket', 'mode', 'owner', 'group', 'profile'] as const;
 const PROFILE_KEYS = ['policy', ...INLINE_POLICY_KEYS] as const;
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -153,6 +165,21 @@ export function loadConfigText(text: string, file: string): ConfigResult {
       listeners.push(l);
     });
   }
+  let metrics: ConfigDocument['metrics'] = null;
+  if (fields.has('metrics')) {
+    const map = v.map(fields.get('metrics'), '/metrics', ['listen']);
+    const node = map?.get('listen', true);
+    if (map && node === undefined) v.problem(map, '/metrics', 'metrics needs "listen" (127.0.0.1:PORT, [::1]:PORT, localhost:PORT or a socket path)');
+    const raw = map && node !== undefined ? v.string(node, '/metrics/listen', 'an address like 127.0.0.1:9323 or a socket path') : undefined;
+    if (raw !== undefined) {
+      const r = parseAdminAddress(raw);
+      const address = r.ok ? r.address : null;
+      if (!r.ok) v.problem(node, '/metrics/listen', r.problem);
+      else if (address?.kind === 'unix' && listeners.some((l) => l.socket === address.path)) v.problem(node, '/metrics/listen', `${raw} is a listener's socket; serve metrics on a socket of their own`);
+      else metrics = { listen: r.address };
+    }
+  }
+  const audit = fields.has('audit') ? validateAuditConfig(v, fields.get('audit'), '/audit') : null;
   if (v.problems.length > 0) return { ok: false, problems: v.problems };
-  return { ok: true, config: { upstream, listeners } };
+  return { ok: true, config: { upstream, listeners, metrics, audit } };
 }

@@ -5,7 +5,10 @@
 
 import { parseArgs } from 'node:util';
 import { SockgateError } from '../errors.js';
+import { parseAdminAddress, type AdminAddress } from '../admin/address.js';
 import {
+  DEFAULT_AUDIT_KEEP,
+  DEFAULT_AUDIT_MAX_BYTES,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_CLIENT_IDLE_TIMEOUT_MS,
@@ -18,6 +21,8 @@ export const DEFAULT_UPSTREAM = '/var/run/docker.sock';
 export const DEFAULT_LISTEN_MODE = 0o660;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface DaemonOptions {
   readonly listen: string;
@@ -34,6 +39,15 @@ export interface DaemonOptions {
   readonly clientBodyIdleTimeoutMs: number;
   readonly clientIdleTimeoutMs: number;
   readonly maxBodyBytes: number;
+  readonly logFormat: LogFormat;
+  /** audit records go to this file (rotated) instead of stdout; null: not given (the config file may name one) */
+  readonly auditFile: string | null;
+  /** null: not given (config file, else DEFAULT_AUDIT_MAX_BYTES) */
+  readonly auditMaxBytes: number | null;
+  /** null: not given (config file, else DEFAULT_AUDIT_KEEP) */
+  readonly auditKeep: number | null;
+  /** where to serve /metrics and /healthz; null: not served (the config file may name it) */
+  readonly metricsListen: AdminAddress | null;
 }
 
 interface FlagSpec {
@@ -53,12 +67,17 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'config', env: 'SOCKGATE_CONFIG', value: 'FILE', def: '(none)', help: 'Config file (YAML) with several listeners, each with its own socket and profile; replaces --listen, --listen-mode, --listen-group and --policy.' },
   { flag: 'policy', env: 'SOCKGATE_POLICY', value: 'FILE', def: '(built-in read-only policy)', help: 'Policy file (YAML) to enforce.' },
   { flag: 'log-level', env: 'SOCKGATE_LOG_LEVEL', value: 'LEVEL', def: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}. Denials are logged at warn.` },
+  { flag: 'log-format', env: 'SOCKGATE_LOG_FORMAT', value: 'FORMAT', def: 'json', help: 'json: one JSON object per line (pino); pretty: one short line per record for a human, coloured when stdout is a terminal (and NO_COLOR is unset). The audit file is always JSON.' },
+  { flag: 'audit-file', env: 'SOCKGATE_AUDIT_FILE', value: 'PATH', def: '(none: audit records go to stdout; or audit.file in the config file)', help: 'Write audit records to this file (JSON lines, created with mode 0600) instead of stdout, where operational logs stay. Every request is recorded whatever --log-level says. Wins over the config file.' },
+  { flag: 'audit-max-bytes', env: 'SOCKGATE_AUDIT_MAX_BYTES', value: 'BYTES', def: String(DEFAULT_AUDIT_MAX_BYTES), help: 'Rotate the audit file before it would grow past this size (records are never split).' },
+  { flag: 'audit-keep', env: 'SOCKGATE_AUDIT_KEEP', value: 'N', def: String(DEFAULT_AUDIT_KEEP), help: 'Rotated audit files kept: PATH.1 (newest) to PATH.N; 0 keeps none.' },
   { flag: 'upstream-connect-timeout', env: 'SOCKGATE_UPSTREAM_CONNECT_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS), help: 'Time allowed to connect to the engine socket.' },
   { flag: 'upstream-headers-timeout', env: 'SOCKGATE_UPSTREAM_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS), help: 'Time allowed for the engine to start answering (0: no limit); not applied to endpoints that answer when their work is done (stop, restart, remove, commit, prune, df). Response bodies (events, logs) never time out.' },
   { flag: 'max-body-bytes', env: 'SOCKGATE_MAX_BODY_BYTES', value: 'BYTES', def: String(DEFAULT_MAX_BODY_BYTES), help: 'Largest request body read to inspect it (only bodies that a rule inspects are read); larger ones are refused with 413.' },
   { flag: 'client-body-timeout', env: 'SOCKGATE_CLIENT_BODY_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), help: 'Time a client may pause while sending a request body before its connection is closed (0: no limit).' },
   { flag: 'client-idle-timeout', env: 'SOCKGATE_CLIENT_IDLE_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_IDLE_TIMEOUT_MS), help: 'Time an idle keep-alive client connection is kept open (0: until the client closes it, as the engine does).' },
   { flag: 'client-headers-timeout', env: 'SOCKGATE_CLIENT_HEADERS_TIMEOUT', value: 'MS', def: String(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS), help: 'Time a client has to send its request headers.' },
+  { flag: 'metrics-listen', env: 'SOCKGATE_METRICS_LISTEN', value: 'ADDR', def: '(off; or metrics.listen in the config file)', help: 'Serve GET /metrics (Prometheus) and GET /healthz on 127.0.0.1:PORT, [::1]:PORT, localhost:PORT or an absolute Unix socket path (mode 0660); loopback only. Wins over the config file. `sockgate health` reads it too.' },
 ];
 
 export interface Platform {
@@ -87,12 +106,53 @@ function parseMs(name: string, raw: string, problems: string[]): number {
   return Number(raw);
 }
 
+function logFormatOf(raw: string, problems: string[]): LogFormat {
+  if ((LOG_FORMATS as readonly string[]).includes(raw)) return raw as LogFormat;
+  problems.push(`--log-format: "${raw}" is not one of ${LOG_FORMATS.join(', ')}`);
+  return 'json';
+}
+
+function auditFileOf(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined) return null;
+  if (!raw.startsWith('/')) problems.push(`--audit-file: "${raw}" must be an absolute path`);
+  return raw;
+}
+
+/** A whole number flag that may be absent (null), at least `min`. */
+function optionalCount(name: string, raw: string | undefined, min: number, problems: string[]): number | null {
+  if (raw === undefined) return null;
+  if (!/^[0-9]{1,15}$/.test(raw) || Number(raw) < min) {
+    problems.push(`--${name}: "${raw}" is not a whole number${min > 0 ? ` of at least ${min}` : ''}`);
+    return null;
+  }
+  return Number(raw);
+}
+
 export type ParsedCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly options: DaemonOptions; readonly listenFromDefault: boolean }
   | { readonly kind: 'check'; readonly files: readonly string[] }
-  | { readonly kind: 'explain'; readonly policyFile: string | null; readonly bodyFile: string | null; readonly method: string; readonly target: string };
+  | {
+      readonly kind: 'explain';
+      readonly policyFile: string | null;
+      /** a config file and the listener (socket path or profile name) whose profile decides */
+      readonly configFile: string | null;
+      readonly listener: string | null;
+      readonly bodyFile: string | null;
+      readonly method: string;
+      readonly target: string;
+    }
+  | { readonly kind: 'suggest'; readonly files: readonly string[]; readonly profile: string | null }
+  | { readonly kind: 'health'; readonly address: AdminAddress };
+
+/** A --metrics-listen value, or the problem with it. */
+function metricsAddress(raw: string, problems: string[]): AdminAddress | null {
+  const r = parseAdminAddress(raw);
+  if (r.ok) return r.address;
+  problems.push(`--metrics-listen: ${r.problem}`);
+  return null;
+}
 
 export function parseCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, platform: Platform): ParsedCommand {
   const [first, ...rest] = argv;
@@ -102,18 +162,55 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     }
     return { kind: 'check', files: rest };
   }
-  if (first === 'explain') {
+  if (first === 'health') {
+    const usage = 'usage: sockgate health [--metrics-listen ADDR] (or SOCKGATE_METRICS_LISTEN)';
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: { policy: { type: 'string' }, body: { type: 'string' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: rest, options: { 'metrics-listen': { type: 'string' } }, allowPositionals: false, strict: true });
     } catch (err) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; usage: sockgate explain [--policy FILE] [--body FILE] METHOD PATH`);
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; ${usage}`);
+    }
+    const raw = parsed.values['metrics-listen'] ?? (env['SOCKGATE_METRICS_LISTEN'] || undefined);
+    if (raw === undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `no address to check: pass --metrics-listen ADDR or set SOCKGATE_METRICS_LISTEN; ${usage}`);
+    const problems: string[] = [];
+    const address = metricsAddress(raw, problems);
+    if (address === null) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'invalid options', problems);
+    return { kind: 'health', address };
+  }
+  if (first === 'suggest') {
+    const usage = 'usage: sockgate suggest [--profile NAME] AUDIT_LOG... ("-" reads standard input)';
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: { profile: { type: 'string' } }, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; ${usage}`);
+    }
+    if (parsed.positionals.length === 0) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', usage);
+    return { kind: 'suggest', files: parsed.positionals, profile: parsed.values.profile ?? null };
+  }
+  if (first === 'explain') {
+    const usage = 'usage: sockgate explain [--policy FILE | --config FILE --listener SOCKET|PROFILE] [--body FILE] METHOD PATH';
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: { policy: { type: 'string' }, config: { type: 'string' }, listener: { type: 'string' }, body: { type: 'string' } }, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; ${usage}`);
     }
     const { values, positionals } = parsed;
-    if (positionals.length !== 2) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'usage: sockgate explain [--policy FILE] [--body FILE] METHOD PATH');
-    }
-    return { kind: 'explain', policyFile: values.policy ?? env['SOCKGATE_POLICY'] ?? null, bodyFile: values.body ?? null, method: positionals[0]!, target: positionals[1]! };
+    if (positionals.length !== 2) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', usage);
+    const configFile = values.config ?? null;
+    if (configFile !== null && values.policy !== undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--config and --policy exclude each other; ${usage}`);
+    if (configFile !== null && values.listener === undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--config needs --listener (a socket path or profile name of the config); ${usage}`);
+    if (configFile === null && values.listener !== undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--listener needs --config; ${usage}`);
+    return {
+      kind: 'explain',
+      policyFile: configFile === null ? (values.policy ?? env['SOCKGATE_POLICY'] ?? null) : null,
+      configFile,
+      listener: values.listener ?? null,
+      bodyFile: values.body ?? null,
+      method: positionals[0]!,
+      target: positionals[1]!,
+    };
   }
 
   const optionSpec: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } };
@@ -153,6 +250,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   const upstream = get('upstream') ?? defaultUpstream(env);
   if (!upstream.startsWith('/')) problems.push(`--upstream: "${upstream}" must be an absolute path to the engine's Unix socket`);
 
+  const metricsRaw = get('metrics-listen');
   const options: DaemonOptions = {
     listen,
     listenMode,
@@ -167,6 +265,11 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     clientBodyIdleTimeoutMs: parseMs('client-body-timeout', get('client-body-timeout') ?? String(DEFAULT_CLIENT_BODY_IDLE_TIMEOUT_MS), problems),
     clientIdleTimeoutMs: parseMs('client-idle-timeout', get('client-idle-timeout') ?? String(DEFAULT_CLIENT_IDLE_TIMEOUT_MS), problems),
     maxBodyBytes: parseMs('max-body-bytes', get('max-body-bytes') ?? String(DEFAULT_MAX_BODY_BYTES), problems),
+    logFormat: logFormatOf(get('log-format') ?? 'json', problems),
+    auditFile: auditFileOf(get('audit-file'), problems),
+    auditMaxBytes: optionalCount('audit-max-bytes', get('audit-max-bytes'), 1, problems),
+    auditKeep: optionalCount('audit-keep', get('audit-keep'), 0, problems),
+    metricsListen: metricsRaw === undefined ? null : metricsAddress(metricsRaw, problems),
   };
   if (options.configFile !== null) {
     const clashing = ['listen', 'listen-mode', 'listen-group', 'policy'].filter((f) => get(f) !== undefined);
@@ -187,8 +290,12 @@ export function helpText(version: string): string {
     'Usage:',
     '  sockgate [flags]                         run the daemon',
     '  sockgate check POLICY_FILE...            validate policy files (exit 1 on any problem)',
-    '  sockgate explain [--policy FILE] [--body FILE] METHOD PATH',
+    '  sockgate explain [--policy FILE | --config FILE --listener SOCKET|PROFILE] [--body FILE] METHOD PATH',
     '                                           show the decision for a request, without sending it',
+    '  sockgate suggest [--profile NAME] AUDIT_LOG...',
+    '                                           print a policy allowing the traffic in audit logs ("-": stdin),',
+    '                                           best recorded with `mode: audit` (learn mode)',
+    '  sockgate health [--metrics-listen ADDR]  GET /healthz of a running sockgate; exit 0 if healthy, else 1',
     '',
     'Flags (each also read from its environment variable):',
   ];

@@ -25,6 +25,21 @@ interface MountFacts {
   readonly hostPaths: string[];
   readonly volumes: string[];
   readonly volumeDriverOptions: Obj[];
+  /** per fact list, the JSON pointer of the body field each element was read from */
+  readonly from: { readonly hostPaths: string[]; readonly volumes: string[]; readonly volumeDriverOptions: string[] };
+}
+
+/** Facts and, for audit records, where in the body each list element came from (BodyView.factPointers). */
+export interface SourcedFacts {
+  readonly facts: Record<string, unknown>;
+  readonly pointers: Record<string, readonly string[]>;
+}
+
+const newMountFacts = (): MountFacts => ({ hostPaths: [], volumes: [], volumeDriverOptions: [], from: { hostPaths: [], volumes: [], volumeDriverOptions: [] } });
+
+function add<K extends 'hostPaths' | 'volumes'>(into: MountFacts, name: K, value: string, pointer: string): void {
+  into[name].push(value);
+  into.from[name].push(pointer);
 }
 
 /** Go's strings.ToUpper: each code point by its simple mapping (no expansions such as ß → SS). */
@@ -48,54 +63,77 @@ function mountType(type: string): string {
   return type === '' ? 'BIND' : goToUpper(type);
 }
 
-/** Collect what a list of mount.Mount (container HostConfig.Mounts, service ContainerSpec.Mounts) takes from the host. */
-function collectMounts(mounts: unknown, into: MountFacts): void {
-  for (const m of list(mounts)) {
+/** Collect what a list of mount.Mount (container HostConfig.Mounts, service ContainerSpec.Mounts, at pointer `at`) takes from the host. */
+function collectMounts(mounts: unknown, into: MountFacts, at: string): void {
+  list(mounts).forEach((m, i) => {
     const mount = obj(m);
+    const here = `${at}/${i}`;
     const type = mountType(str(mount['Type']));
-    if (type === 'BIND' || type === 'NPIPE') into.hostPaths.push(str(mount['Source']));
+    if (type === 'BIND' || type === 'NPIPE') add(into, 'hostPaths', str(mount['Source']), `${here}/Source`);
     if (type === 'VOLUME') {
-      if (str(mount['Source'])) into.volumes.push(str(mount['Source']));
+      if (str(mount['Source'])) add(into, 'volumes', str(mount['Source']), `${here}/Source`);
       const options = obj(obj(obj(mount['VolumeOptions'])['DriverConfig'])['Options']);
+      const optionsAt = `${here}/VolumeOptions/DriverConfig/Options`;
       // The local driver mounts `device` with mount(8) options `o` (o=bind: any host path).
-      if (Object.keys(options).length > 0) into.volumeDriverOptions.push(options);
-      if (str(options['device'])) into.hostPaths.push(str(options['device']));
+      if (Object.keys(options).length > 0) {
+        into.volumeDriverOptions.push(options);
+        into.from.volumeDriverOptions.push(optionsAt);
+      }
+      if (str(options['device'])) add(into, 'hostPaths', str(options['device']), `${optionsAt}/device`);
     }
-  }
+  });
 }
 
 // Empty lists are reported as null so that `exists: true` means "at least one".
-function report(facts: MountFacts): Record<string, unknown> {
-  return { hostPaths: orNull(facts.hostPaths), volumes: orNull(facts.volumes), volumeDriverOptions: orNull(facts.volumeDriverOptions) };
+function report(facts: MountFacts): SourcedFacts {
+  return {
+    facts: { hostPaths: orNull(facts.hostPaths), volumes: orNull(facts.volumes), volumeDriverOptions: orNull(facts.volumeDriverOptions) },
+    pointers: facts.from,
+  };
+}
+
+/** hostConfigFacts, with the body pointer of each element (the HostConfig found at `at`). */
+export function hostConfigFactsSourced(hostConfig: unknown, at = '/HostConfig'): SourcedFacts {
+  const hc = obj(hostConfig);
+  const facts = newMountFacts();
+  list(hc['Binds']).forEach((b, i) => {
+    const p = parseBind(str(b));
+    if (p.hostPath !== null) add(facts, 'hostPaths', p.hostPath, `${at}/Binds/${i}`);
+    if (p.volume !== null) add(facts, 'volumes', p.volume, `${at}/Binds/${i}`);
+  });
+  collectMounts(hc['Mounts'], facts, `${at}/Mounts`);
+  list(hc['Devices']).forEach((d, i) => {
+    const dev = obj(d);
+    if (str(dev['PathOnHost'])) add(facts, 'hostPaths', str(dev['PathOnHost']), `${at}/Devices/${i}/PathOnHost`);
+  });
+  return report(facts);
 }
 
 /** Facts of a container create (or any body carrying a HostConfig): host paths and volumes it mounts. */
 export function hostConfigFacts(hostConfig: unknown): Record<string, unknown> {
-  const hc = obj(hostConfig);
-  const facts: MountFacts = { hostPaths: [], volumes: [], volumeDriverOptions: [] };
-  for (const b of list(hc['Binds'])) {
-    const p = parseBind(str(b));
-    if (p.hostPath !== null) facts.hostPaths.push(p.hostPath);
-    if (p.volume !== null) facts.volumes.push(p.volume);
-  }
-  collectMounts(hc['Mounts'], facts);
-  for (const d of list(hc['Devices'])) {
-    const dev = obj(d);
-    if (str(dev['PathOnHost'])) facts.hostPaths.push(str(dev['PathOnHost']));
-  }
+  return hostConfigFactsSourced(hostConfig).facts;
+}
+
+/** serviceSpecFacts, with the body pointer of each element. */
+export function serviceSpecFactsSourced(spec: unknown): SourcedFacts {
+  const facts = newMountFacts();
+  collectMounts(obj(obj(obj(spec)['TaskTemplate'])['ContainerSpec'])['Mounts'], facts, '/TaskTemplate/ContainerSpec/Mounts');
   return report(facts);
 }
 
 /** Facts of a service create/update: the host paths and volumes its task containers would mount. */
 export function serviceSpecFacts(spec: unknown): Record<string, unknown> {
-  const facts: MountFacts = { hostPaths: [], volumes: [], volumeDriverOptions: [] };
-  collectMounts(obj(obj(obj(spec)['TaskTemplate'])['ContainerSpec'])['Mounts'], facts);
-  return report(facts);
+  return serviceSpecFactsSourced(spec).facts;
+}
+
+/** volumeCreateFacts, with the body pointer of each element. */
+export function volumeCreateFactsSourced(body: unknown): SourcedFacts {
+  const options = obj(obj(body)['DriverOpts']);
+  const device = str(options['device']);
+  return { facts: { hostPaths: device ? [device] : null }, pointers: { hostPaths: device ? ['/DriverOpts/device'] : [] } };
 }
 
 /** Facts of a volume create: the host path a local-driver volume would mount, if any. */
 export function volumeCreateFacts(body: unknown): Record<string, unknown> {
-  const options = obj(obj(body)['DriverOpts']);
-  const device = str(options['device']);
-  return { hostPaths: device ? [device] : null };
+  return volumeCreateFactsSourced(body).facts;
 }

@@ -13,7 +13,7 @@
 
 import type { BodyView } from '../policy/body.js';
 import { checkExactKeys } from './exact-keys.js';
-import { hostConfigFacts, serviceSpecFacts, volumeCreateFacts } from './facts.js';
+import { hostConfigFactsSourced, serviceSpecFactsSourced, volumeCreateFactsSourced, type SourcedFacts } from './facts.js';
 import { decodeGoJson } from './go-json.js';
 import { BODY_READING, BODY_SCHEMAS } from './schemas/index.js';
 import { effectiveHostConfig, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
@@ -55,18 +55,22 @@ function legacyTopLevelProblem(endpoint: string, value: unknown): InspectResult 
   return null;
 }
 
+const sourced = (value: unknown, s: SourcedFacts): BodyView => ({ value, facts: s.facts, factPointers: s.pointers });
+
 function viewFor(endpoint: string, value: unknown): BodyView {
   switch (endpoint) {
     case 'containers.create': {
+      // Top-level (legacy) HostConfig fields are refused before this, so the effective
+      // HostConfig is the body's own "HostConfig" and its pointers hold.
       const hostConfig = effectiveHostConfig(value);
       const effective = { ...(value as Record<string, unknown>), HostConfig: hostConfig };
-      return { value: effective, facts: hostConfigFacts(hostConfig) };
+      return sourced(effective, hostConfigFactsSourced(hostConfig));
     }
     case 'volumes.create':
-      return { value, facts: volumeCreateFacts(value) };
+      return sourced(value, volumeCreateFactsSourced(value));
     case 'services.create':
     case 'services.update':
-      return { value, facts: serviceSpecFacts(value) };
+      return sourced(value, serviceSpecFactsSourced(value));
     default:
       return { value, facts: {} };
   }

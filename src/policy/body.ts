@@ -13,6 +13,8 @@ export interface BodyView {
   readonly value: unknown;
   /** derived facts, addressed as `$facts.<name>` */
   readonly facts: Readonly<Record<string, unknown>>;
+  /** for list facts: the JSON pointer of the body field each element was read from (audit evidence) */
+  readonly factPointers?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type BodyPredicate = (view: BodyView, current: unknown) => boolean;

@@ -4,8 +4,9 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Effect, PolicyDocument, RuleDocument, TargetConditionsDocument, ValueMatcherDocument } from './document.js';
+import type { Effect, PolicyDocument, PolicyMode, RuleDocument, TargetConditionsDocument, ValueMatcherDocument } from './document.js';
 import { compileBodyCondition, type BodyPredicate } from './body.js';
+import { compileBodyWitness, type BodyWitness } from './body-pointer.js';
 import { posix } from 'node:path';
 import { cleanHostPath, isUnderPrefix } from './body.js';
 import { compileGlob } from './glob.js';
@@ -34,6 +35,8 @@ export interface CompiledRule {
   readonly query: readonly (readonly [name: string, matcher: CompiledValueMatcher])[];
   /** body predicates (all must hold); empty when the rule does not look at the body */
   readonly body: readonly BodyPredicate[];
+  /** the same conditions, reporting the body fields that made them hold (policy/body-pointer.ts) */
+  readonly bodyWitness: readonly BodyWitness[];
   /** conditions on the container acted on; null when the rule does not look at it */
   readonly target: CompiledTarget | null;
 }
@@ -52,6 +55,8 @@ export interface CompiledPolicy {
   /** sha256 of the policy text, first 16 hex digits; names the exact policy in audit records */
   readonly hash: string;
   readonly defaultEffect: Effect;
+  /** audit (learn mode): policy denials are forwarded and recorded as what the policy would have done */
+  readonly mode: PolicyMode;
   readonly rules: readonly CompiledRule[];
   readonly denyRules: readonly CompiledRule[];
   readonly allowRules: readonly CompiledRule[];
@@ -59,13 +64,17 @@ export interface CompiledPolicy {
   readonly inspectsBodies: boolean;
   /** whether any rule (or the scope) looks at the container a request acts on */
   readonly inspectsTargets: boolean;
-  /** the containers this policy's clients may see; null: no scope */
+  /** the containers this policy's clients may see (in ownership mode: also owned); null: no scope */
   readonly scope: CompiledTarget | null;
+  /** ownership mode (policy `ownership: true`) */
+  readonly ownership: boolean;
+  /** the owner written into created objects: the profile name, once bound (policy/ownership.ts bindOwner); null otherwise */
+  readonly owner: string | null;
   /** endpoint id → dotted field paths redacted from its answers */
   readonly redactions: ReadonlyMap<string, readonly (readonly string[])[]>;
 }
 
-function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
+export function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
   if (m.exists !== undefined) {
     return { source: m, presence: true, mustExist: m.exists, test: () => true };
   }
@@ -123,6 +132,7 @@ function compileRule(r: RuleDocument): CompiledRule {
     endpointIds,
     query: Object.freeze(Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
     body: Object.freeze((r.body ?? []).map(compileBodyCondition)),
+    bodyWitness: Object.freeze((r.body ?? []).map(compileBodyWitness)),
     target: r.target === undefined ? null : compileTarget(r.target),
   });
 }
@@ -138,12 +148,15 @@ export function compilePolicy(doc: PolicyDocument, source: string, text: string)
     source,
     hash: policyHash(text),
     defaultEffect: doc.default,
+    mode: doc.mode ?? 'enforce',
     rules,
     denyRules: Object.freeze(rules.filter((r) => r.effect === 'deny')),
     allowRules: Object.freeze(rules.filter((r) => r.effect === 'allow')),
     inspectsBodies: rules.some((r) => r.body.length > 0),
-    inspectsTargets: doc.scope !== undefined || rules.some((r) => r.target !== null),
+    inspectsTargets: doc.scope !== undefined || doc.ownership === true || rules.some((r) => r.target !== null),
     scope: doc.scope === undefined ? null : compileTarget(doc.scope.containers),
+    ownership: doc.ownership === true,
+    owner: null,
     redactions: compileRedactions(doc.redact ?? []),
   });
 }

@@ -78,10 +78,15 @@ export interface RuleDocument {
   readonly target?: TargetConditionsDocument;
 }
 
+/** enforce: denials are answered; audit (learn mode): every policy denial is forwarded and recorded as `wouldBe` */
+export type PolicyMode = 'enforce' | 'audit';
+
 export interface PolicyDocument {
   readonly version: 1;
   readonly name?: string;
   readonly description?: string;
+  /** enforce (default) or audit: see PolicyMode */
+  readonly mode?: PolicyMode;
   /** what happens when no rule matches; deny unless the author says otherwise */
   readonly default: Effect;
   readonly rules: readonly RuleDocument[];
@@ -91,6 +96,12 @@ export interface PolicyDocument {
    * another container is answered 404 like the engine's "No such container").
    */
   readonly scope?: { readonly containers: TargetConditionsDocument };
+  /**
+   * Ownership mode: containers, volumes and networks this profile creates get the owner label
+   * (io.sockgate.owner=<profile name>, set by sockgate), and the profile sees and acts only on
+   * objects carrying its own owner label.
+   */
+  readonly ownership?: boolean;
   /** fields removed from the engine's answers: dotted paths, per endpoint */
   readonly redact?: readonly { readonly endpoints: readonly string[]; readonly fields: readonly string[] }[];
 }

@@ -6,9 +6,11 @@
 
 import type { Effect } from './document.js';
 import type { BodyView } from './body.js';
+import { bodyEvidence } from './body-pointer.js';
 import type { CompiledPolicy, CompiledRule, CompiledTarget, CompiledValueMatcher } from './compile.js';
 import type { Query } from '../request/normalize.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
+import { candidatesFor } from './rule-index.js';
 
 /** What a decision is made on: the normalised request and the endpoint it reaches. */
 export interface RequestFacts {
@@ -36,6 +38,13 @@ export interface Decision {
   readonly ruleId: string | null;
   /** human-readable reason, also sent to the client on denial */
   readonly reason: string;
+  /**
+   * JSON pointer of the body field that decided: the first field that made the deciding rule's
+   * body conditions hold, or where a malformed body was refused ("" is the whole body)
+   */
+  readonly bodyPointer?: string;
+  /** every such field, when there are several (all offending binds, each condition's field) */
+  readonly bodyPointers?: readonly string[];
 }
 
 /**
@@ -104,7 +113,7 @@ export function ruleMatches(rule: CompiledRule, facts: RequestFacts, body?: Body
 export function needsTarget(policy: CompiledPolicy, facts: RequestFacts): boolean {
   if (!policy.inspectsTargets) return false;
   if (policy.scope !== null && facts.endpoint !== null && TARGETED_ENDPOINTS.has(facts.endpoint)) return true;
-  return policy.rules.some((r) => r.target !== null && headMatches(r, facts));
+  return candidatesFor(policy, facts).target.some((r) => headMatches(r, facts));
 }
 
 /** Whether a container is visible to clients of this policy (always, without a scope). */
@@ -114,7 +123,7 @@ export function inScope(policy: CompiledPolicy, t: TargetFacts): boolean {
 
 /** Whether deciding this request needs its body: some rule that looks at bodies matches its head. */
 export function needsBody(policy: CompiledPolicy, facts: RequestFacts): boolean {
-  return policy.inspectsBodies && policy.rules.some((r) => r.body.length > 0 && headMatches(r, facts));
+  return policy.inspectsBodies && candidatesFor(policy, facts).body.some((r) => headMatches(r, facts));
 }
 
 function describeRule(rule: CompiledRule): string {
@@ -122,13 +131,16 @@ function describeRule(rule: CompiledRule): string {
 }
 
 export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: BodyView, target?: TargetFacts): Decision {
-  const first =
-    policy.denyRules.find((r) => ruleMatches(r, facts, body, target)) ?? policy.allowRules.find((r) => ruleMatches(r, facts, body, target));
+  const rules = candidatesFor(policy, facts);
+  const first = rules.deny.find((r) => ruleMatches(r, facts, body, target)) ?? rules.allow.find((r) => ruleMatches(r, facts, body, target));
   if (first !== undefined) {
+    const evidence = body !== undefined && first.bodyWitness.length > 0 ? bodyEvidence(first.bodyWitness, body) : null;
     return {
       effect: first.effect,
       ruleId: first.id,
       reason: `${first.effect === 'deny' ? 'denied' : 'allowed'} by ${describeRule(first)}`,
+      ...(evidence !== null && evidence.length > 0 ? { bodyPointer: evidence[0]! } : {}),
+      ...(evidence !== null && evidence.length > 1 ? { bodyPointers: evidence } : {}),
     };
   }
   const what = `${facts.method} ${facts.path} (endpoint ${facts.endpoint ?? 'unknown'})`;

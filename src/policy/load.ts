@@ -11,6 +11,7 @@ import {
   type Effect,
   type PolicyDocument,
   type PolicyMethod,
+  type PolicyMode,
   type PolicyProblem,
   type RuleDocument,
   type ValueMatcherDocument,
@@ -517,9 +518,9 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
   return { ...rule, id, effect };
 }
 
-const TOP_KEYS = ['version', 'name', 'description', 'default', 'scope', 'redact', 'rules'] as const;
+const TOP_KEYS = ['version', 'name', 'description', 'mode', 'default', 'scope', 'ownership', 'redact', 'rules'] as const;
 /** An inline policy (a profile in a config file): the same keys without `version`. */
-export const INLINE_POLICY_KEYS = ['name', 'description', 'default', 'scope', 'redact', 'rules'] as const;
+export const INLINE_POLICY_KEYS = ['name', 'description', 'mode', 'default', 'scope', 'ownership', 'redact', 'rules'] as const;
 
 /** Parse YAML strictly (unique keys) with positions; syntax problems are already recorded in `v`. */
 export function parseYaml(text: string, file: string): { doc: ReturnType<typeof parseDocument>; v: Validator } {
@@ -556,6 +557,13 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
   let description: string | undefined;
   if (fields.has('description')) description = v.string(fields.get('description'), `${pointer}/description`);
 
+  let mode: PolicyMode | undefined;
+  if (fields.has('mode')) {
+    const m = v.string(fields.get('mode'), `${pointer}/mode`, '"enforce" or "audit"');
+    if (m === 'enforce' || m === 'audit') mode = m;
+    else if (m !== undefined) v.problem(fields.get('mode') as Node, `${pointer}/mode`, `mode must be "enforce" or "audit" (allow everything, record what would be denied), not "${m}"`);
+  }
+
   let def: Effect = 'deny';
   if (fields.has('default')) {
     const d = v.string(fields.get('default'), `${pointer}/default`, '"allow" or "deny"');
@@ -572,6 +580,13 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
       const containers = validateTarget(v, sfields.get('containers'), `${pointer}/scope/containers`);
       if (containers) scope = { containers };
     }
+  }
+
+  let ownership: boolean | undefined;
+  if (fields.has('ownership')) {
+    const o = fields.get('ownership');
+    if (isScalar(o) && typeof o.value === 'boolean') ownership = o.value;
+    else v.problem(o as Node, `${pointer}/ownership`, 'expected true or false (true: the profile owns what it creates and acts only on what it owns)');
   }
 
   let redact: PolicyDocument['redact'];
@@ -598,7 +613,9 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
     rules,
     ...(name !== undefined ? { name } : {}),
     ...(description !== undefined ? { description } : {}),
+    ...(mode !== undefined ? { mode } : {}),
     ...(scope !== undefined ? { scope } : {}),
+    ...(ownership !== undefined ? { ownership } : {}),
     ...(redact !== undefined ? { redact } : {}),
   };
 }

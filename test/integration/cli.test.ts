@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -85,6 +86,45 @@ describe('sockgate explain', () => {
     expect(ok.code).toBe(0);
     expect(daemon.received).toHaveLength(0);
   });
+
+  it("takes a config file and a listener, and says for every rule why it did or did not match", async () => {
+    const config = join(tmp.dir, 'sockgate.yaml');
+    writeFileSync(
+      config,
+      `version: 1
+listeners:
+  - socket: ${join(tmp.dir, 'ci.sock')}
+    profile:
+      name: ci
+      ownership: true
+      rules:
+        - { id: allow-create, effect: allow, endpoints: [containers.create] }
+        - id: deny-privileged
+          effect: deny
+          endpoints: [containers.create]
+          body: [{ path: HostConfig.Privileged, equals: true }]
+        - { id: reads, effect: allow, methods: [GET], paths: ["/info"] }
+`,
+    );
+    const body = join(tmp.dir, 'body.json');
+    writeFileSync(body, '{"Image":"x","HostConfig":{"Privileged":true}}');
+    const r = await cli(['explain', '--config', config, '--listener', 'ci', '--body', body, 'POST', '/v1.41/containers/create']);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout) as { profile: string; rule: string; bodyPointer: string; rules: unknown[] };
+    expect(out).toMatchObject({ profile: 'ci', rule: 'deny-privileged', bodyPointer: '/HostConfig/Privileged' });
+    expect(out.rules).toEqual([
+      { id: 'allow-create', effect: 'allow', matched: true, why: 'endpoint/path all match' },
+      { id: 'deny-privileged', effect: 'deny', matched: true, why: 'endpoint/path, body all match' },
+      { id: 'reads', effect: 'allow', matched: false, why: 'method POST is not one of GET' },
+    ]);
+    writeFileSync(body, '{"Image":"x","HostConfig":{"VolumesFrom":["other"]}}');
+    const refs = JSON.parse((await cli(['explain', '--config', config, '--listener', join(tmp.dir, 'ci.sock'), '--body', body, 'POST', '/containers/create'])).stdout) as Record<string, unknown>;
+    expect(refs['objectsToCheck']).toEqual([{ kind: 'container', ref: 'other', pointer: '/HostConfig/VolumesFrom/0' }]);
+    expect((refs['rules'] as { id: string; why: string }[])[1]).toMatchObject({ id: 'deny-privileged', why: 'its body conditions do not all hold' });
+    const missing = await cli(['explain', '--config', config, '--listener', 'nope', 'GET', '/info']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('has no listener "nope"');
+  });
 });
 
 describe('sockgate daemon start-up', () => {
@@ -110,6 +150,40 @@ describe('sockgate daemon start-up', () => {
     expect(res.status).toBe(200);
     expect(await d.stop()).toBe(0);
     expect(() => statSync(sock)).toThrow();
+  });
+
+  it('on SIGTERM ends open streams at once, lets an in-flight request finish, and exits 0', async () => {
+    daemon.handler = (req, res) => {
+      if ((req.url ?? '').includes('/events')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        return;
+      }
+      setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('[]');
+      }, 1_000);
+    };
+    const sock = join(tmp.dir, 's.sock');
+    const d = startDaemon(['--listen', sock, '--upstream', daemon.socketPath]);
+    await waitUntil(() => d.stderr().includes('listening on'), 10_000, 'listening');
+    const events = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      httpRequest({ socketPath: sock, path: '/v1.41/events', headers: { host: 'docker' } }, resolve).once('error', reject).end();
+    });
+    let eventsEndedAt = 0;
+    events.on('data', () => undefined);
+    events.once('close', () => (eventsEndedAt = Date.now()));
+    const slow = request(sock, 'GET', '/v1.41/containers/json');
+    await new Promise((r) => setTimeout(r, 200));
+    const signalledAt = Date.now();
+    d.child.kill('SIGTERM');
+    const answer = await slow;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe('[]');
+    expect(eventsEndedAt).toBeGreaterThan(0);
+    expect(eventsEndedAt - signalledAt).toBeLessThan(500);
+    await waitUntil(() => d.exit() !== undefined, 5_000, 'exit after the drain');
+    expect(d.exit()).toBe(0);
   });
 
   it('applies --listen-mode and --listen-group', async () => {
@@ -208,7 +282,7 @@ listeners:
     const decisions = d
       .stdout()
       .split('\n')
-      .filter((l) => l.includes('"kind":"audit"') && l.includes('"effect"'))
+      .filter((l) => l.includes('"kind":"audit"') && l.includes('"method"'))
       .map((l) => JSON.parse(l) as { listener: string; profile: string; effect: string });
     expect(decisions.map((r) => [r.listener, r.profile, r.effect])).toEqual([
       [a, 'reader', 'allow'],

@@ -91,4 +91,14 @@ listeners:
     expect(problemsOf('listeners: []\n').join('\n')).toMatch(/missing "version: 1"[\s\S]*non-empty list of listeners/);
     expect(problemsOf('version: 1\nlisteners:\n  - socket: /run/a.sock\n').join('\n')).toContain('a listener needs a "profile"');
   });
+
+  it('reads an optional metrics listen address, loopback or a socket of its own', () => {
+    const r = loadConfigText(`${VALID}metrics:\n  listen: "[::1]:9323"\n`, 'c.yaml');
+    expect(r.ok ? r.config.metrics : r.problems).toEqual({ listen: { kind: 'tcp', host: '::1', port: 9323 } });
+    const none = loadConfigText(VALID, 'c.yaml');
+    expect(none.ok ? none.config.metrics : none.problems).toBeNull();
+    expect(problemsOf(`${VALID}metrics:\n  listen: 0.0.0.0:9323\n`)).toEqual(['20:11 "0.0.0.0:9323": host 0.0.0.0 is not loopback; metrics and health are served only on 127.0.0.1:PORT, [::1]:PORT, localhost:PORT or an absolute Unix socket path']);
+    expect(problemsOf(`${VALID}metrics:\n  listen: /run/sockgate/ci.sock\n`).join('\n')).toContain("/run/sockgate/ci.sock is a listener's socket");
+    expect(problemsOf(`${VALID}metrics:\n  port: 9323\n`).join('\n')).toMatch(/unknown key "port"[\s\S]*metrics needs "listen"/);
+  });
 });

@@ -30,8 +30,8 @@ describe('parseCommand', () => {
   });
 
   it('reads every flag from its environment variable, and lets a flag win', () => {
-    const env = { SOCKGATE_LISTEN: '/tmp/a.sock', SOCKGATE_LISTEN_MODE: '0600', SOCKGATE_LISTEN_GROUP: 'docker', SOCKGATE_UPSTREAM: '/tmp/up.sock', SOCKGATE_POLICY: 'p.yaml', SOCKGATE_LOG_LEVEL: 'debug', SOCKGATE_UPSTREAM_HEADERS_TIMEOUT: '0', SOCKGATE_UPSTREAM_CONNECT_TIMEOUT: '100', SOCKGATE_CLIENT_HEADERS_TIMEOUT: '500', SOCKGATE_CLIENT_BODY_TIMEOUT: '0', SOCKGATE_MAX_BODY_BYTES: '2048' };
-    expect(run([], env).options).toEqual({ listen: '/tmp/a.sock', listenMode: 0o600, listenGroup: 'docker', upstream: '/tmp/up.sock', policyFile: 'p.yaml', configFile: null, logLevel: 'debug', upstreamHeadersTimeoutMs: 0, upstreamConnectTimeoutMs: 100, clientHeadersTimeoutMs: 500, clientBodyIdleTimeoutMs: 0, clientIdleTimeoutMs: 0, maxBodyBytes: 2048 });
+    const env = { SOCKGATE_LISTEN: '/tmp/a.sock', SOCKGATE_LISTEN_MODE: '0600', SOCKGATE_LISTEN_GROUP: 'docker', SOCKGATE_UPSTREAM: '/tmp/up.sock', SOCKGATE_POLICY: 'p.yaml', SOCKGATE_LOG_LEVEL: 'debug', SOCKGATE_UPSTREAM_HEADERS_TIMEOUT: '0', SOCKGATE_UPSTREAM_CONNECT_TIMEOUT: '100', SOCKGATE_CLIENT_HEADERS_TIMEOUT: '500', SOCKGATE_CLIENT_BODY_TIMEOUT: '0', SOCKGATE_MAX_BODY_BYTES: '2048', SOCKGATE_METRICS_LISTEN: '127.0.0.1:9323', SOCKGATE_LOG_FORMAT: 'pretty', SOCKGATE_AUDIT_FILE: '/var/log/a.log', SOCKGATE_AUDIT_MAX_BYTES: '4096', SOCKGATE_AUDIT_KEEP: '3' };
+    expect(run([], env).options).toEqual({ listen: '/tmp/a.sock', listenMode: 0o600, listenGroup: 'docker', upstream: '/tmp/up.sock', policyFile: 'p.yaml', configFile: null, logLevel: 'debug', upstreamHeadersTimeoutMs: 0, upstreamConnectTimeoutMs: 100, clientHeadersTimeoutMs: 500, clientBodyIdleTimeoutMs: 0, clientIdleTimeoutMs: 0, maxBodyBytes: 2048, metricsListen: { kind: 'tcp', host: '127.0.0.1', port: 9323 }, logFormat: 'pretty', auditFile: '/var/log/a.log', auditMaxBytes: 4096, auditKeep: 3 });
     expect(run(['--listen', '/tmp/b.sock'], env).options.listen).toBe('/tmp/b.sock');
   });
 
@@ -53,7 +53,29 @@ describe('parseCommand', () => {
 
   it('parses check and explain', () => {
     expect(parseCommand(['check', 'a.yaml', 'b.yaml'], {}, root)).toEqual({ kind: 'check', files: ['a.yaml', 'b.yaml'] });
-    expect(parseCommand(['explain', '--policy', 'p.yaml', 'GET', '/info'], {}, root)).toEqual({ kind: 'explain', policyFile: 'p.yaml', bodyFile: null, method: 'GET', target: '/info' });
+    expect(parseCommand(['explain', '--policy', 'p.yaml', 'GET', '/info'], {}, root)).toEqual({ kind: 'explain', policyFile: 'p.yaml', configFile: null, listener: null, bodyFile: null, method: 'GET', target: '/info' });
+    expect(parseCommand(['explain', '--config', 'c.yaml', '--listener', 'ci', 'GET', '/info'], {}, root)).toMatchObject({ policyFile: null, configFile: 'c.yaml', listener: 'ci' });
+    expect(() => parseCommand(['explain', '--config', 'c.yaml', 'GET', '/info'], {}, root)).toThrow(/--config needs --listener/);
+    expect(() => parseCommand(['explain', '--config', 'c.yaml', '--policy', 'p.yaml', '--listener', 'x', 'GET', '/info'], {}, root)).toThrow(/exclude each other/);
     expect(() => parseCommand(['check'], {}, root)).toThrow(/usage/);
+  });
+
+  it('serves metrics only where --metrics-listen says, and refuses a non-loopback address', () => {
+    expect(run([]).options.metricsListen).toBeNull();
+    expect(run(['--metrics-listen', '/run/sockgate/admin.sock']).options.metricsListen).toEqual({ kind: 'unix', path: '/run/sockgate/admin.sock' });
+    try {
+      run(['--metrics-listen', '0.0.0.0:9323']);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as SockgateError).code).toBe('SOCKGATE_ERR_CONFIG_INVALID');
+      expect((err as SockgateError).details.join('\n')).toMatch(/--metrics-listen: "0.0.0.0:9323": host 0.0.0.0 is not loopback/);
+    }
+  });
+
+  it('parses health with the address from --metrics-listen or SOCKGATE_METRICS_LISTEN, and needs one', () => {
+    expect(parseCommand(['health', '--metrics-listen', '[::1]:9323'], {}, root)).toEqual({ kind: 'health', address: { kind: 'tcp', host: '::1', port: 9323 } });
+    expect(parseCommand(['health'], { SOCKGATE_METRICS_LISTEN: '/run/a.sock' }, root)).toEqual({ kind: 'health', address: { kind: 'unix', path: '/run/a.sock' } });
+    expect(() => parseCommand(['health'], {}, root)).toThrow(/pass --metrics-listen ADDR or set SOCKGATE_METRICS_LISTEN/);
+    expect(() => parseCommand(['health', '--metrics-listen', '10.0.0.1:80'], {}, root)).toThrow(SockgateError);
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * The audit log's own logger when audit records go to a file (--audit-file, config `audit`):
+ * JSON lines in a RotatingFile, apart from the operational log. Every request is recorded
+ * whatever the operational --log-level (the file's level is info: decisions at info and warn).
+ * A failed write is reported on the operational logger and the daemon keeps serving.
+ */
+
+import { pino, type Logger } from 'pino';
+import { SockgateError } from '../errors.js';
+import { REDACT_PATHS } from './record.js';
+import { RotatingFile } from './rotating-file.js';
+
+export interface AuditFileSettings {
+  readonly path: string;
+  readonly maxBytes: number;
+  readonly keep: number;
+}
+
+export interface AuditLog {
+  readonly logger: Logger;
+  readonly file: RotatingFile;
+  close(): void;
+}
+
+/** Opens the file now (a path that cannot be opened is a start-up error, thrown). */
+export function openAuditLog(settings: AuditFileSettings, operational: Logger, base: Record<string, unknown> = {}): AuditLog {
+  let file: RotatingFile;
+  try {
+    file = new RotatingFile({
+      path: settings.path,
+      maxBytes: settings.maxBytes,
+      keep: settings.keep,
+      onError: (err, lost) => operational.error({ code: 'SOCKGATE_ERR_AUDIT_WRITE', err, auditFile: settings.path, lost }, 'audit record not written'),
+    });
+  } catch (err) {
+    throw new SockgateError('SOCKGATE_ERR_AUDIT_WRITE', `cannot open audit file ${settings.path}: ${(err as Error).message}`);
+  }
+  const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base }, file);
+  return { logger, file, close: () => file.close() };
+}

@@ -1,0 +1,41 @@
+/**
+ * Decide a request with the gate alone (no server, no engine) and write the audit decision record
+ * server.ts would write for it: for tests of learn mode and `sockgate suggest`.
+ */
+import { admit, admitBody, isAllowed, type Admission } from '../../src/gate.js';
+import { decisionRecord } from '../../src/audit/record.js';
+import type { CompiledPolicy } from '../../src/policy/compile.js';
+
+export interface TestRequest {
+  readonly method: string;
+  readonly target: string;
+  readonly body?: unknown;
+}
+
+/** Decide a request (reading its body, if it has one and the gate asks for it). Targets are not resolved. */
+export function decide(policy: CompiledPolicy, req: TestRequest): Admission {
+  const bytes = req.body === undefined ? null : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+  const headers = bytes === null ? {} : { 'content-type': 'application/json', 'content-length': String(bytes.length) };
+  let a = admit(policy, { method: req.method, target: req.target, headers, upgrade: false });
+  if (a.needsBody) a = admitBody(policy, a, bytes ?? Buffer.alloc(0));
+  return a;
+}
+
+export function allowed(policy: CompiledPolicy, req: TestRequest): boolean {
+  return isAllowed(decide(policy, req));
+}
+
+/** The decision record server.ts writes, as it appears in the JSON log (with pino's kind and time). */
+export function recordOf(policy: CompiledPolicy, req: TestRequest, time: number, profile = policy.name, listener = '/run/test.sock'): Record<string, unknown> {
+  const a = decide(policy, req);
+  const record = decisionRecord(a, { reqId: `r${time}`, listener, profile, method: req.method, rawTarget: req.target, policy, upgrade: false, client: { listener, profile, conn: 1 }, userAgent: null });
+  return JSON.parse(
+    JSON.stringify({
+      level: a.decision.effect === 'deny' ? 40 : 30,
+      time,
+      kind: 'audit',
+      ...record,
+      msg: a.decision.effect === 'deny' ? 'request denied' : 'request allowed',
+    }),
+  ) as Record<string, unknown>;
+}
