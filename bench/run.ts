@@ -1,25 +1,29 @@
 /**
- * sockgate benchmark (run on demand: `npm run bench`; not part of `npm test`).
+ * sockgate benchmark (run on demand: `npm run bench`; not part of `npm test`). See bench/README.md.
  *
- * Runs each scenario once directly against the engine and once through sockgate (allow-all
- * policy), in the same run, and prints each figure with its ratio to direct. Scenarios:
- *   - bulk: `docker save IMAGE | docker load` of an image of --size-mb MB (built on first use
- *     from random data on top of the e2e test image), wall time, and sockgate's peak RSS
- *     (VmHWM) during the transfer;
- *   - idle: sockgate's RSS after start-up.
+ * Against one engine, in one run, each scenario is measured directly on the engine socket and
+ * through sockgate (bin/sockgate.js, the compiled dist/, with the 45-rule bench/policy.yaml),
+ * interleaved (direct, sockgate, direct, ...) for --rounds rounds; the table shows medians and
+ * each figure's ratio to direct.
  *
- * Usage: npm run bench -- [--engine /tmp/e2e/docker.sock] [--size-mb 600]
- * Needs a running engine with the image sockgate-test:busybox (bash scripts/engine.sh start /tmp/e2e).
+ * Usage: npm run bench -- [--only small,events,bulk,exec,idle,decision] [--engine PATH]
+ *          [--rounds 3] [--duration-ms 3000] [--events 100] [--exec 20] [--size-mb 600]
+ *          [--bin PATH/bin/sockgate.js] [--cpu-prof DIR] [--node-args "--max-semi-space-size=1 ..."] [--env "MALLOC_ARENA_MAX=2 ..."]
+ * Needs (except --only decision) a running engine with the image sockgate-test:busybox
+ * (bash scripts/engine.sh start /tmp/e2e), and an up-to-date build (npm run build).
  */
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { cleanupTar, download, ensureBigImage, saveTar, upload } from './bulk.js';
+import { benchPolicy, compileYaml, generatedPolicyYaml, timeDecisions } from './decision.js';
+import { eventLatency } from './events.js';
+import { execOnce, removeExecTarget, startExecTarget } from './exec.js';
+import { cpuMs, docker, fmt, median, memory, REPO, resetPeak, sleep, startSockgate, type Row, type Sockgate } from './lib.js';
+import { load } from './small.js';
 
-const REPO = join(import.meta.dirname, '..');
-const BASE_IMAGE = 'sockgate-test:busybox';
+const ALL = ['small', 'events', 'bulk', 'exec', 'idle', 'decision'] as const;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,82 +31,219 @@ function arg(name: string, fallback: string): string {
 }
 
 const engine = arg('engine', (process.env['SOCKGATE_E2E_DOCKER_HOST'] ?? 'unix:///tmp/e2e/docker.sock').replace(/^unix:\/\//, ''));
+const only = new Set(arg('only', ALL.join(',')).split(','));
+const rounds = Number(arg('rounds', '3'));
+const durationMs = Number(arg('duration-ms', '3000'));
+const eventSamples = Number(arg('events', '100'));
+const execSamples = Number(arg('exec', '20'));
 const sizeMb = Number(arg('size-mb', '600'));
+const cpuProf = arg('cpu-prof', '');
+/** Another build to measure (e.g. a copy of the tree before a change): its bin/sockgate.js. */
+const bin = arg('bin', join(REPO, 'bin/sockgate.js'));
+const nodeArgs = arg('node-args', '').split(' ').filter((a) => a !== '');
+/** Extra environment for sockgate, "K=V K2=V2" (e.g. MALLOC_ARENA_MAX=2). */
+const gateEnv = Object.fromEntries(
+  arg('env', '')
+    .split(' ')
+    .filter((a) => a.includes('='))
+    .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+);
+for (const s of only) if (!(ALL as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s}; choose from ${ALL.join(', ')}`);
 
-function docker(socket: string, args: string[], input?: string): string {
-  const r = spawnSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_BUILDKIT: '0' }, input, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Kernel's figures for a process: current and peak resident set, in MB. */
-function memory(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 'NaN');
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-}
-
-async function startSockgate(dir: string): Promise<{ socket: string; pid: number; stop: () => void }> {
-  const policy = join(dir, 'allow-all.yaml');
-  writeFileSync(policy, 'version: 1\nname: allow-all\ndefault: allow\nrules: []\n');
-  const socket = join(dir, 'sockgate.sock');
-  const child = spawn(process.execPath, [join(REPO, 'bin/sockgate.js'), '--listen', socket, '--upstream', engine, '--policy', policy, '--log-level', 'warn'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+const rows: Row[] = [];
+const ratioRow = (scenario: string, direct: number, through: number, unit: string, digits: number, target: number | null, higherIsBetter: boolean): void => {
+  const ratio = through / direct;
+  rows.push({
+    scenario,
+    direct: `${fmt(direct, digits)} ${unit}`,
+    sockgate: `${fmt(through, digits)} ${unit}`,
+    ratio: fmt(ratio, 2),
+    target: target === null ? '' : `${higherIsBetter ? '≥' : '≤'} ${fmt(target, 2)}`,
+    pass: target === null ? null : higherIsBetter ? ratio >= target : ratio <= target,
   });
-  for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!existsSync(socket)) throw new Error('sockgate did not start');
-  await new Promise((r) => setTimeout(r, 500));
-  return { socket, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+};
+const valueRow = (scenario: string, value: string, target: string, pass: boolean | null, direct = '—'): void => {
+  rows.push({ scenario, direct, sockgate: value, ratio: '', target, pass });
+};
+
+/** Run `fn` on direct and sockgate alternately, `n` times each; the samples of each side. */
+async function interleaved<T>(n: number, fn: (socket: string) => Promise<T> | T, gate: Sockgate): Promise<{ direct: T[]; through: T[] }> {
+  const direct: T[] = [];
+  const through: T[] = [];
+  for (let i = 0; i < n; i++) {
+    // Alternate which side goes first, so a trend in the engine's load does not favour one.
+    if (i % 2 === 0) {
+      direct.push(await fn(engine));
+      through.push(await fn(gate.socket));
+    } else {
+      through.push(await fn(gate.socket));
+      direct.push(await fn(engine));
+    }
+  }
+  return { direct, through };
 }
 
-function ensureBigImage(): string {
-  const name = `sockgate-bench:${sizeMb}mb`;
-  if (spawnSync('docker', ['image', 'inspect', name], { env: { ...process.env, DOCKER_HOST: `unix://${engine}` } }).status === 0) return name;
-  const ctx = mkdtempSync(join(tmpdir(), 'sg-bench-ctx-'));
-  // Several layers, so the tar carries several large files; random data so nothing compresses.
-  const layers = Math.max(1, Math.round(sizeMb / 100));
-  const per = Math.round((sizeMb * 1_000_000) / layers);
-  const runs = Array.from({ length: layers }, (_, i) => `RUN head -c ${per} /dev/urandom > /big${i}`).join('\n');
-  writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BASE_IMAGE}\n${runs}\n`);
-  docker(engine, ['build', '-q', '-t', name, ctx]);
-  rmSync(ctx, { recursive: true, force: true });
-  return name;
+async function small(gate: Sockgate): Promise<void> {
+  for (const [path, label, target] of [
+    ['/_ping', '/_ping', 0.6],
+    ['/containers/json?all=1', '/containers/json?all=1', 0.9],
+  ] as const) {
+    for (const c of [1, 32]) {
+      let gateCpuMs = 0;
+      let gateRequests = 0;
+      const r = await interleaved(
+        rounds,
+        async (s) => {
+          const cpu0 = s === gate.socket ? cpuMs(gate.pid) : 0;
+          const out = await load(s, path, c, durationMs);
+          if (s === gate.socket) {
+            gateCpuMs += cpuMs(gate.pid) - cpu0;
+            gateRequests += out.requests;
+          }
+          return out;
+        },
+        gate,
+      );
+      const errors = [...r.direct, ...r.through].reduce((n, x) => n + x.errors, 0);
+      if (errors > 0) console.error(`warning: ${errors} failed requests in ${label} c=${c}`);
+      const m = (xs: readonly { rps: number; p50Ms: number; p99Ms: number }[], k: 'rps' | 'p50Ms' | 'p99Ms'): number => median(xs.map((x) => x[k]));
+      ratioRow(`${label} c=${c} req/s`, m(r.direct, 'rps'), m(r.through, 'rps'), 'req/s', 0, target, true);
+      ratioRow(`${label} c=${c} p50`, m(r.direct, 'p50Ms'), m(r.through, 'p50Ms'), 'ms', 3, null, false);
+      ratioRow(`${label} c=${c} p99`, m(r.direct, 'p99Ms'), m(r.through, 'p99Ms'), 'ms', 3, null, false);
+      valueRow(`${label} c=${c} sockgate CPU per request`, `${fmt((gateCpuMs * 1000) / gateRequests, 0)} µs`, '', null);
+    }
+  }
 }
 
-/** `docker save IMAGE | docker load` against one socket; seconds. */
-function saveLoad(socket: string, image: string): number {
-  const t0 = performance.now();
-  const env = `DOCKER_HOST=unix://${socket}`;
-  const r = spawnSync('sh', ['-c', `${env} docker save ${image} | ${env} docker load -q`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`save | load failed: ${r.stderr}`);
-  return (performance.now() - t0) / 1000;
+async function events(gate: Sockgate): Promise<void> {
+  const r = await eventLatency(engine, gate.socket, eventSamples);
+  rows.push({
+    scenario: `event latency p50 (${r.samples} events)`,
+    direct: `${fmt(r.directP50Ms, 3)} ms`,
+    sockgate: `${fmt(r.sockgateP50Ms, 3)} ms`,
+    ratio: `+${fmt(r.addedP50Ms, 3)} ms`,
+    target: '< +0.3 ms',
+    pass: r.addedP50Ms < 0.3,
+  });
+  rows.push({
+    scenario: 'event latency p99',
+    direct: `${fmt(r.directP99Ms, 3)} ms`,
+    sockgate: `${fmt(r.sockgateP99Ms, 3)} ms`,
+    ratio: `+${fmt(r.addedP99Ms, 3)} ms`,
+    target: '',
+    pass: null,
+  });
 }
 
-const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+async function bulk(gate: Sockgate, dir: string): Promise<void> {
+  const image = ensureBigImage(engine, sizeMb);
+  const tar = saveTar(engine, image, dir);
+  await download(engine, image); // warm the engine's page cache
+  let peak = 0;
+  const tracked = async <T>(socket: string, fn: () => Promise<T>): Promise<T> => {
+    if (socket !== gate.socket) return fn();
+    resetPeak(gate.pid);
+    const out = await fn();
+    peak = Math.max(peak, memory(gate.pid).peakMb);
+    return out;
+  };
+  const down = await interleaved(rounds, (s) => tracked(s, () => download(s, image)), gate);
+  const mb = fmt(tar.bytes / 1e6, 0);
+  ratioRow(`image download (${mb} MB tar) MB/s`, median(down.direct.map((x) => x.mbps)), median(down.through.map((x) => x.mbps)), 'MB/s', 1, 0.95, true);
+  const up = await interleaved(rounds, (s) => tracked(s, () => upload(s, tar)), gate);
+  ratioRow(`image upload (${mb} MB tar) MB/s`, median(up.direct.map((x) => x.mbps)), median(up.through.map((x) => x.mbps)), 'MB/s', 1, 0.85, true);
+  valueRow('sockgate peak RSS during transfers', `${fmt(peak)} MB`, '< 120 MB', peak < 120);
+}
+
+async function exec(gate: Sockgate): Promise<void> {
+  const name = startExecTarget(engine);
+  try {
+    execOnce(engine, name); // warm up
+    execOnce(gate.socket, name);
+    const r = await interleaved(execSamples, (s) => execOnce(s, name), gate);
+    ratioRow(`docker exec C true (median of ${execSamples})`, median(r.direct), median(r.through), 'ms', 1, 1.05, false);
+  } finally {
+    removeExecTarget(engine, name);
+  }
+}
+
+/** RSS of a fresh sockgate after start-up and a few requests of each kind, settled. */
+async function idle(dir: string): Promise<void> {
+  const gate = await startSockgate({ dir, engine, policy: join(REPO, 'bench/policy.yaml'), nodeArgs, env: gateEnv, bin });
+  try {
+    await sleep(500);
+    const fresh = memory(gate.pid).rssMb;
+    await load(gate.socket, '/_ping', 1, 200);
+    await load(gate.socket, '/containers/json?all=1', 4, 200);
+    // One inspected body (a create that the policy denies: nothing is created).
+    docker(gate.socket, ['create', '--privileged', 'sockgate-test:busybox', 'true'], undefined, true);
+    await sleep(3000);
+    const settled = memory(gate.pid).rssMb;
+    valueRow('sockgate RSS after start-up', `${fmt(fresh)} MB`, '', null);
+    valueRow('sockgate idle RSS (after requests, settled)', `${fmt(settled)} MB`, '≤ 60 MB', settled <= 60);
+  } finally {
+    await gate.stop();
+  }
+}
+
+function decision(): void {
+  for (const [label, policy] of [
+    ['20 rules', compileYaml(generatedPolicyYaml(20), 'generated-20')],
+    ['bench/policy.yaml, 45 rules', benchPolicy()],
+    ['500 rules', compileYaml(generatedPolicyYaml(500), 'generated-500')],
+  ] as const) {
+    const t = timeDecisions(policy);
+    const target = label === '500 rules';
+    valueRow(`decision, ${label}: admit() mix`, `${fmt(t.admitNs / 1000, 2)} µs`, target ? '< 20 µs' : '', target ? t.admitNs < 20_000 : null);
+    valueRow(`decision, ${label}: admitBody() create`, `${fmt(t.bodyNs / 1000, 2)} µs`, '', null);
+  }
+}
+
+function printTable(): void {
+  const head = ['scenario', 'direct', 'sockgate', 'ratio', 'target', 'pass'];
+  const body = rows.map((r) => [r.scenario, r.direct, r.sockgate, r.ratio, r.target, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL']);
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => '---').join('|')}|`);
+  for (const b of body) console.log(`| ${b.join(' | ')} |`);
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
-  const gate = await startSockgate(dir);
+  const needsEngine = [...only].some((s) => s !== 'decision');
+  console.log(`sockgate benchmark — ${new Date().toISOString()}, node ${process.version}, engine ${needsEngine ? engine : '(none)'}`);
+  console.log(`sockgate ${bin}`);
+  console.log(`rounds ${rounds}, duration ${durationMs} ms, policy bench/policy.yaml${nodeArgs.length ? `, sockgate node args ${nodeArgs.join(' ')}` : ''}${Object.keys(gateEnv).length ? `, sockgate env ${arg('env', '')}` : ''}`);
   try {
-    const idle = memory(gate.pid);
-    const image = ensureBigImage();
-    const bytes = Number(docker(engine, ['image', 'inspect', '--format', '{{.Size}}', image]).trim());
-    saveLoad(engine, image); // warm the page cache
-    const direct = saveLoad(engine, image);
-    const before = memory(gate.pid);
-    const through = saveLoad(gate.socket, image);
-    const after = memory(gate.pid);
-    const mb = bytes / 1e6;
-    console.log(`sockgate benchmark — engine ${engine}, node ${process.version}`);
-    console.log(`idle RSS: ${fmt(idle.rssMb)} MB`);
-    console.log(`save | load of ${fmt(mb, 0)} MB image (${image}), each way through one socket:`);
-    console.log(`  direct    ${fmt(direct, 2)} s  ${fmt((2 * mb) / direct)} MB/s`);
-    console.log(`  sockgate  ${fmt(through, 2)} s  ${fmt((2 * mb) / through)} MB/s  ratio ${fmt(direct / through, 2)} (throughput, 1.00 = as fast as direct)`);
-    console.log(`  sockgate peak RSS ${fmt(after.peakMb)} MB (before the transfer: RSS ${fmt(before.rssMb)} MB, peak ${fmt(before.peakMb)} MB)`);
+    if (only.has('decision')) decision();
+    if (only.has('idle')) await idle(dir);
+    const scenarios = (['small', 'events', 'bulk', 'exec'] as const).filter((s) => only.has(s));
+    if (scenarios.length > 0) {
+      const profArgs = cpuProf !== '' ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
+      const gate = await startSockgate({ dir, engine, policy: join(REPO, 'bench/policy.yaml'), nodeArgs: [...nodeArgs, ...profArgs], env: gateEnv, bin });
+      try {
+        // A failing scenario is reported and the others still run.
+        const attempt = async (name: string, fn: () => Promise<void>): Promise<void> => {
+          if (!only.has(name)) return;
+          try {
+            await fn();
+          } catch (err) {
+            console.error(`scenario ${name} failed: ${(err as Error).stack ?? String(err)}`);
+            rows.push({ scenario: `${name}: failed (${(err as Error).message.slice(0, 80)})`, direct: '', sockgate: '', ratio: '', target: '', pass: false });
+          }
+        };
+        await attempt('small', () => small(gate));
+        await attempt('events', () => events(gate));
+        await attempt('exec', () => exec(gate));
+        await attempt('bulk', () => bulk(gate, dir));
+      } finally {
+        await gate.stop();
+      }
+    }
   } finally {
-    gate.stop();
+    cleanupTar(dir);
     rmSync(dir, { recursive: true, force: true });
   }
+  printTable();
 }
 
 await main();
