@@ -210,6 +210,12 @@ function pathAndQueryRefs(policy: CompiledPolicy, endpointId: string, endpoint: 
     const named = normalized.query.get('container') ?? [''];
     for (const ref of named.length > 0 ? named : ['']) refs.push({ kind: 'container', ref, pointer: '?container' });
   }
+  if (policy.scope !== null && endpointId === 'images.build') {
+    // A build whose RUN steps join another container's network namespace.
+    for (const mode of normalized.query.get('networkmode') ?? []) {
+      if (mode.startsWith('container:')) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: '?networkmode' });
+    }
+  }
   if (policy.owner !== null && endpoint !== null) {
     if (VOLUME_PATH_ENDPOINTS.has(endpointId)) refs.push({ kind: 'volume', ref: endpoint.params['name'] ?? '', pointer: '' });
     if (NETWORK_PATH_ENDPOINTS.has(endpointId)) refs.push({ kind: 'network', ref: endpoint.params['id'] ?? '', pointer: '' });

@@ -53,10 +53,17 @@ function containerCreateRefs(body: unknown): ObjectRef[] {
     // Containers take only the exact lower-case type names; a named volume mount has a Source.
     if (str(mount['Type']) === 'volume' && str(mount['Source']) !== '') refs.push({ kind: 'volume', ref: str(mount['Source']), pointer: `/HostConfig/Mounts/${i}/Source` });
   });
-  for (const name of Object.keys(obj(obj(obj(body)['NetworkingConfig'])['EndpointsConfig']))) {
-    if (!PREDEFINED_NETWORKS.has(name)) refs.push({ kind: 'network', ref: name, pointer: `/NetworkingConfig/EndpointsConfig/${name.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+  for (const [name, settings] of Object.entries(obj(obj(obj(body)['NetworkingConfig'])['EndpointsConfig']))) {
+    const pointer = `/NetworkingConfig/EndpointsConfig/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!PREDEFINED_NETWORKS.has(name)) refs.push({ kind: 'network', ref: name, pointer });
+    refs.push(...endpointLinks(settings, pointer));
   }
   return refs;
+}
+
+/** Links of an endpoint (network.EndpointSettings.Links, "<container>:<alias>"): they name containers. */
+function endpointLinks(settings: unknown, pointer: string): ObjectRef[] {
+  return list(obj(settings)['Links']).map((l, i) => ({ kind: 'container', ref: (str(l).split(':')[0] ?? '').replace(/^\//, ''), pointer: `${pointer}/Links/${i}` }));
 }
 
 /** The objects a decoded body names, for the endpoints whose bodies name any. */
@@ -65,12 +72,15 @@ export function bodyReferences(endpoint: string, body: unknown): ObjectRef[] {
     case 'containers.create':
       return containerCreateRefs(body);
     case 'networks.connect':
+      return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }, ...endpointLinks(obj(body)['EndpointConfig'], '/EndpointConfig')];
     case 'networks.disconnect':
       return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }];
+    case 'networks.create': {
+      // A network made from a config-only network takes that network's configuration.
+      const from = str(obj(obj(body)['ConfigFrom'])['Network']);
+      return from === '' ? [] : [{ kind: 'network', ref: from, pointer: '/ConfigFrom/Network' }];
+    }
     default:
       return [];
   }
 }
-
-/** Endpoints whose bodies may name other objects. */
-export const REFERENCING_ENDPOINTS: ReadonlySet<string> = new Set(['containers.create', 'networks.connect', 'networks.disconnect']);

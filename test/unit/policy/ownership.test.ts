@@ -141,5 +141,15 @@ describe('a scoped profile', () => {
     expect(a.refs).toEqual([{ kind: 'container', ref: 'db', pointer: '/HostConfig/VolumesFrom/0' }]);
     expect(admit(SCOPED, post('/commit?container=db', Buffer.alloc(0))).refs).toEqual([{ kind: 'container', ref: 'db', pointer: '?container' }]);
     expect(bodyReferences('networks.connect', { Container: 'db' })).toEqual([{ kind: 'container', ref: 'db', pointer: '/Container' }]);
+    expect(admit(SCOPED, post('/build?networkmode=container:db', Buffer.alloc(0))).refs).toEqual([{ kind: 'container', ref: 'db', pointer: '?networkmode' }]);
+  });
+
+  it('finds containers named by endpoint links, and the config-only network a network is made from', () => {
+    expect(bodyReferences('containers.create', { NetworkingConfig: { EndpointsConfig: { 'a/b': { Links: ['/db:alias'] } } } })).toEqual([
+      { kind: 'network', ref: 'a/b', pointer: '/NetworkingConfig/EndpointsConfig/a~1b' },
+      { kind: 'container', ref: 'db', pointer: '/NetworkingConfig/EndpointsConfig/a~1b/Links/0' },
+    ]);
+    expect(bodyReferences('networks.connect', { Container: 'c', EndpointConfig: { Links: ['db:x'] } })[1]).toEqual({ kind: 'container', ref: 'db', pointer: '/EndpointConfig/Links/0' });
+    expect(bodyReferences('networks.create', { Name: 'n', ConfigFrom: { Network: 'theirs' } })).toEqual([{ kind: 'network', ref: 'theirs', pointer: '/ConfigFrom/Network' }]);
   });
 });
