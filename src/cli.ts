@@ -287,7 +287,8 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
       clientBodyIdleTimeoutMs: options.clientBodyIdleTimeoutMs,
       clientIdleTimeoutMs: options.clientIdleTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
-      observer: metrics.observer(plan.listen),
+      // Counting costs per request: only when someone can read the counts.
+      ...(metricsListen !== null ? { observer: metrics.observer(plan.listen) } : {}),
     });
     let socket: PreparedSocket;
     try {
