@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -6,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { openAuditLog } from '../../src/audit/audit-log.js';
 import { startFakeDaemon, type FakeDaemon } from '../helpers/fake-daemon.js';
-import { REPO_ROOT } from '../helpers/engine.js';
 import { policyFromYaml, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { request } from '../helpers/raw-http.js';
+import { spawnSockgate } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -193,17 +192,9 @@ describe('audit file', () => {
     const auditFile = join(tmp.dir, 'audit.jsonl');
     const policyFile = join(tmp.dir, 'p.yaml');
     writeFileSync(policyFile, POLICY_TEXT);
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockgate.js'), '--listen', sock, '--upstream', daemon.socketPath, '--policy', policyFile, '--audit-file', auditFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let exit: number | null | undefined;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (c) => (exit = c));
+    const gate = spawnSockgate(['--listen', sock, '--upstream', daemon.socketPath, '--policy', policyFile, '--audit-file', auditFile]);
     try {
-      await waitUntil(() => stderr.includes('listening on') || exit !== undefined, 10_000, 'listening');
+      await waitUntil(() => gate.stderr().includes('listening on') || gate.exit() !== undefined, 10_000, 'listening');
       expect((await request(sock, 'GET', '/_ping')).status).toBe(200);
       expect((await request(sock, 'POST', '/containers/create', { headers: { 'Content-Type': 'application/json' }, body: '{"Image":"busybox","HostConfig":{"Binds":["/etc:/e"]}}' })).status).toBe(403);
       await waitUntil(() => existsSync(auditFile) && (readFileSync(auditFile, 'utf8').match(/request completed/g) ?? []).length === 2, 5000, 'audit records');
@@ -211,12 +202,11 @@ describe('audit file', () => {
       expect(records.map((r) => r['msg'])).toEqual(['request allowed', 'request completed', 'request denied', 'request completed']);
       expect(records[2]).toMatchObject({ bodyPointer: '/HostConfig/Binds/0', client: { profile: 'audit-test', conn: 2 } });
       expect(statSync(auditFile).mode & 0o777).toBe(0o600);
-      const out = stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+      const out = gate.stdout().trim().split('\n').map((l) => JSON.parse(l) as Rec);
       expect(out.some((r) => r['msg'] === 'sockgate listening')).toBe(true);
       expect(out.some((r) => r['kind'] === 'audit')).toBe(false);
     } finally {
-      if (exit === undefined) child.kill('SIGTERM');
-      await waitUntil(() => exit !== undefined, 10_000, 'exit');
+      await gate.stop();
       tmp.cleanup();
     }
   });
@@ -224,24 +214,17 @@ describe('audit file', () => {
   it('--log-format pretty prints one human line per record on stdout', async () => {
     const tmp = tempDir('sg-pretty-');
     const sock = join(tmp.dir, 's.sock');
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockgate.js'), '--listen', sock, '--upstream', daemon.socketPath, '--log-format', 'pretty'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let exit: number | null | undefined;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (c) => (exit = c));
+    const gate = spawnSockgate(['--listen', sock, '--upstream', daemon.socketPath, '--log-format', 'pretty']);
     try {
-      await waitUntil(() => stderr.includes('listening on') || exit !== undefined, 10_000, 'listening');
+      await waitUntil(() => gate.stderr().includes('listening on') || gate.exit() !== undefined, 10_000, 'listening');
       expect((await request(sock, 'DELETE', '/containers/x')).status).toBe(403);
-      await waitUntil(() => stdout.includes('DONE'), 5000, 'completion line');
-      const deny = stdout.split('\n').find((l) => / DENY /.test(l))!;
+      await waitUntil(() => gate.stdout().includes('DONE'), 5000, 'completion line');
+      const deny = gate.stdout().split('\n').find((l) => / DENY /.test(l))!;
       expect(deny).toMatch(/^\d\d:\d\d:\d\d DENY {3}read-only {2}DELETE \/containers\/x {2}containers\.delete {2}rule=/);
-      expect(stdout).not.toContain('{"level"');
-      expect(stdout).not.toContain('\x1b[');
+      expect(gate.stdout()).not.toContain('{"level"');
+      expect(gate.stdout()).not.toContain('\x1b[');
     } finally {
-      if (exit === undefined) child.kill('SIGTERM');
-      await waitUntil(() => exit !== undefined, 10_000, 'exit');
+      await gate.stop();
       tmp.cleanup();
     }
   });

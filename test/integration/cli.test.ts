@@ -5,12 +5,12 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeDaemon, type FakeDaemon } from '../helpers/fake-daemon.js';
+import { BIN, spawnSockgate } from '../helpers/daemon.js';
 import { REPO_ROOT } from '../helpers/engine.js';
 import { request } from '../helpers/raw-http.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const BIN = join(REPO_ROOT, 'bin/sockgate.js');
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/policies');
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -21,26 +21,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-function startDaemon(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  let stdout = '';
-  let exit: number | null | undefined;
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.on('exit', (c) => (exit = c));
-  return {
-    child,
-    stderr: () => stderr,
-    stdout: () => stdout,
-    exit: () => exit,
-    async stop() {
-      if (exit === undefined) child.kill('SIGTERM');
-      await waitUntil(() => exit !== undefined, 10_000, 'exit');
-      return exit;
-    },
-  };
-}
+const startDaemon = spawnSockgate;
 
 let daemon: FakeDaemon;
 let tmp: { dir: string; cleanup: () => void };
