@@ -328,7 +328,8 @@ export function admitTarget(policy: CompiledPolicy, pending: Admission, resolved
     };
     // Outside the scope, a container does not exist for the client: say what the engine says
     // for a missing one, whether it exists or not, so its existence does not leak either.
-    const missing = `${pending.targetRef.via === 'exec' ? 'No such exec instance' : 'No such container'}: ${pending.targetRef.ref}`;
+    const { via, ref } = pending.targetRef;
+    const missing = via === 'exec' ? `No such exec instance: ${ref}` : engineMissing({ kind: 'container', ref, pointer: '' });
     if (policy.scope !== null && (!resolved.ok || !inScope(policy, resolved.facts))) {
       return { ...refuse('SOCKGATE_DENY_OUT_OF_SCOPE', missing, normalized, endpoint), ...carried, ...(resolved.ok ? { target: resolved.facts } : {}) };
     }

@@ -34,10 +34,7 @@ export function validateAuditConfig(v: Validator, node: unknown, pointer: string
   const before = v.problems.length;
   let file: string | undefined;
   if (!fields.has('file')) v.problem(map, pointer, 'audit needs "file" (an absolute path for the audit records)');
-  else {
-    file = v.string(fields.get('file'), `${pointer}/file`, 'an absolute file path');
-    if (file !== undefined && !file.startsWith('/')) v.problem(fields.get('file') as Node, `${pointer}/file`, `"${file}" must be an absolute path`);
-  }
+  else file = v.absolutePath(fields.get('file'), `${pointer}/file`, 'an absolute file path');
   const maxBytes = fields.has('maxBytes') ? count(v, fields.get('maxBytes'), `${pointer}/maxBytes`, 1) : null;
   const keep = fields.has('keep') ? count(v, fields.get('keep'), `${pointer}/keep`, 0) : null;
   if (v.problems.length !== before || file === undefined) return null;

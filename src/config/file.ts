@@ -104,10 +104,7 @@ function validateListener(v: Validator, node: unknown, pointer: string): Listene
   const fields = new Map(entries(map));
   let socket: string | undefined;
   if (!fields.has('socket')) v.problem(map, pointer, 'a listener needs a "socket" (the Unix socket path to create)');
-  else {
-    socket = v.string(fields.get('socket'), `${pointer}/socket`, 'an absolute socket path');
-    if (socket !== undefined && !socket.startsWith('/')) v.problem(fields.get('socket') as Node, `${pointer}/socket`, `"${socket}" must be an absolute path`);
-  }
+  else socket = v.absolutePath(fields.get('socket'), `${pointer}/socket`, 'an absolute socket path');
   let mode: number | null = null;
   if (fields.has('mode')) {
     const node = fields.get('mode');
@@ -140,9 +137,7 @@ export function loadConfigText(text: string, file: string): ConfigResult {
   }
   let upstream: string | null = null;
   if (fields.has('upstream')) {
-    const u = v.string(fields.get('upstream'), '/upstream', "an absolute path to the engine's socket");
-    if (u !== undefined && !u.startsWith('/')) v.problem(fields.get('upstream') as Node, '/upstream', `"${u}" must be an absolute path to the engine's Unix socket`);
-    upstream = u ?? null;
+    upstream = v.absolutePath(fields.get('upstream'), '/upstream', "an absolute path to the engine's socket", "an absolute path to the engine's Unix socket") ?? null;
   }
   const listeners: ListenerConfig[] = [];
   const seq = fields.get('listeners');

@@ -70,6 +70,16 @@ export class Validator {
     return undefined;
   }
 
+  /** A string that must be an absolute path; `mustBe` ends the message for a relative one. */
+  absolutePath(node: unknown, pointer: string, what: string, mustBe = 'an absolute path'): string | undefined {
+    const s = this.string(node, pointer, what);
+    if (s !== undefined && !s.startsWith('/')) {
+      this.problem(node as Node, pointer, `"${s}" must be ${mustBe}`);
+      return undefined;
+    }
+    return s;
+  }
+
   bool(node: unknown, pointer: string): boolean | undefined {
     if (isScalar(node) && typeof node.value === 'boolean') return node.value;
     this.problem(node as Node, pointer, 'expected true or false');
@@ -518,9 +528,9 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
   return { ...rule, id, effect };
 }
 
-const TOP_KEYS = ['version', 'name', 'description', 'mode', 'default', 'scope', 'ownership', 'redact', 'rules'] as const;
-/** An inline policy (a profile in a config file): the same keys without `version`. */
+/** An inline policy (a profile in a config file): the keys of a policy file without `version`. */
 export const INLINE_POLICY_KEYS = ['name', 'description', 'mode', 'default', 'scope', 'ownership', 'redact', 'rules'] as const;
+const TOP_KEYS = ['version', ...INLINE_POLICY_KEYS] as const;
 
 /** Parse YAML strictly (unique keys) with positions; syntax problems are already recorded in `v`. */
 export function parseYaml(text: string, file: string): { doc: ReturnType<typeof parseDocument>; v: Validator } {
@@ -583,11 +593,7 @@ export function validatePolicyMap(v: Validator, node: unknown, pointer: string, 
   }
 
   let ownership: boolean | undefined;
-  if (fields.has('ownership')) {
-    const o = fields.get('ownership');
-    if (isScalar(o) && typeof o.value === 'boolean') ownership = o.value;
-    else v.problem(o as Node, `${pointer}/ownership`, 'expected true or false (true: the profile owns what it creates and acts only on what it owns)');
-  }
+  if (fields.has('ownership')) ownership = v.bool(fields.get('ownership'), `${pointer}/ownership`);
 
   let redact: PolicyDocument['redact'];
   if (fields.has('redact')) redact = validateRedact(v, fields.get('redact'), `${pointer}/redact`);

@@ -5,7 +5,7 @@
 
 import type { CompiledPolicy, CompiledTarget } from './compile.js';
 import { list, obj, str, stringMap } from '../json-view.js';
-import { objectVisible } from './ownership.js';
+import { objectVisible, type ObjectFacts } from './ownership.js';
 import { targetHolds, type TargetFacts } from './evaluate.js';
 
 /** A container as the engine's inspect answer describes it, or null without a valid id. */
@@ -48,23 +48,23 @@ export function eventVisible(event: unknown, scope: CompiledTarget): boolean {
   return targetHolds(scope, facts);
 }
 
+/** A volume or network as the engine describes it (inspect or list entry); a volume's id is its name. */
+export function objectFromAnswer(kind: 'volume' | 'network', answer: unknown): ObjectFacts {
+  const o = obj(answer);
+  const name = str(o['Name']);
+  return { kind, id: kind === 'network' ? str(o['Id']) : name, name, image: '', labels: stringMap(o['Labels']) };
+}
+
 /** GET /volumes ({Volumes, Warnings}): keep the volumes this policy may see. */
 export function filterVolumeList(answer: unknown, policy: CompiledPolicy): unknown {
   const a = obj(answer);
-  const volumes = list(a['Volumes']).filter((v) => {
-    const o = obj(v);
-    return objectVisible(policy, { kind: 'volume', id: str(o['Name']), name: str(o['Name']), image: '', labels: stringMap(o['Labels']) });
-  });
-  return { ...a, Volumes: volumes };
+  return { ...a, Volumes: list(a['Volumes']).filter((v) => objectVisible(policy, objectFromAnswer('volume', v))) };
 }
 
 /** GET /networks: keep the networks this policy may see, without the containers attached to them. */
 export function filterNetworkList(answer: unknown, policy: CompiledPolicy): unknown[] {
   return list(answer)
-    .filter((n) => {
-      const o = obj(n);
-      return objectVisible(policy, { kind: 'network', id: str(o['Id']), name: str(o['Name']), image: '', labels: stringMap(o['Labels']) });
-    })
+    .filter((n) => objectVisible(policy, objectFromAnswer('network', n)))
     .map(withoutNetworkContainers);
 }
 

@@ -8,9 +8,9 @@
 import type { Dispatcher } from 'undici';
 import type { ResolvedRef, ResolvedTarget } from '../gate.js';
 import type { ObjectRef } from '../inspect/references.js';
-import { obj, str, stringMap } from '../json-view.js';
+import { obj, str } from '../json-view.js';
 import { consumeBody } from './body.js';
-import { containerFromInspect } from '../policy/scope.js';
+import { containerFromInspect, objectFromAnswer } from '../policy/scope.js';
 import { encodePathSegment } from '../request/normalize.js';
 import type { TargetRef } from '../request/targets.js';
 
@@ -67,11 +67,9 @@ export async function resolveRef(dispatcher: Dispatcher, ref: ObjectRef, timeout
       const facts = containerFromInspect(answer.json);
       return facts === null ? { ok: false, ref, reason: `the engine's answer for container ${ref.ref} has no valid id` } : { ok: true, ref, facts: { ...facts, kind: 'container' } };
     }
-    const o = obj(answer.json);
-    const name = str(o['Name']);
-    const id = ref.kind === 'network' ? str(o['Id']) : name;
-    if (name === '' || (ref.kind === 'network' && !/^[0-9a-z]{25,64}$/.test(id))) return { ok: false, ref, reason: `the engine's answer for ${ref.kind} ${ref.ref} has no valid name or id` };
-    return { ok: true, ref, facts: { kind: ref.kind, id, name, image: '', labels: stringMap(o['Labels']) } };
+    const facts = objectFromAnswer(ref.kind, answer.json);
+    if (facts.name === '' || (ref.kind === 'network' && !/^[0-9a-z]{25,64}$/.test(facts.id))) return { ok: false, ref, reason: `the engine's answer for ${ref.kind} ${ref.ref} has no valid name or id` };
+    return { ok: true, ref, facts };
   } catch (err) {
     return { ok: false, ref, reason: `sockgate could not look up the ${ref.kind}: ${(err as Error).message}` };
   }
