@@ -110,7 +110,7 @@ export function timeDecisions(policy: CompiledPolicy, rounds = 7, iterations = 2
   };
   let k = 0;
   const oneAdmit = (): unknown => admit(policy, inputs[k++ % inputs.length]!);
-  const oneBody = (): unknown => admitBody(policy, create, CREATE_BODY);
+  const oneBody = (): unknown => admitBody(policy, create, CREATE_BODY, '1.41');
   timeOne(oneAdmit, iterations); // warm up
   timeOne(oneBody, iterations / 10);
   const a: number[] = [];

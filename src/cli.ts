@@ -22,6 +22,7 @@ import { reloadProblems } from './config/reload.js';
 import { explainRules } from './policy/explain.js';
 import type { BodyView } from './policy/body.js';
 import { inspectBody } from './inspect/index.js';
+import { NEWEST_API_VERSION } from './request/api-version.js';
 import { bindOwner } from './policy/ownership.js';
 import { openAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { AuditConfig } from './config/audit-config.js';
@@ -91,7 +92,7 @@ function explainProfile(command: { policyFile: string | null; configFile: string
 /** The body as the engine decodes it, when it was read and could be decoded. */
 function explainBodyView(admission: Admission, body: Buffer | null): BodyView | undefined {
   if (body === null || admission.endpoint === null) return undefined;
-  const inspected = inspectBody(admission.endpoint.id, body);
+  const inspected = inspectBody(admission.endpoint.id, body, 'ignore');
   return inspected.ok ? inspected.view : undefined;
 }
 
@@ -109,7 +110,8 @@ function runExplain(command: Extract<ParsedCommand, { kind: 'explain' }>): numbe
   const headers = body === null ? {} : { 'content-type': 'application/json', 'content-length': String(body.length) };
   let admission = admit(policy, { method, target, headers, upgrade: false });
   const bodyRead = admission.needsBody;
-  if (admission.needsBody) admission = admitBody(policy, admission, body ?? Buffer.alloc(0));
+  // explain decides as the daemon does in front of an engine whose API version sockgate knows.
+  if (admission.needsBody) admission = admitBody(policy, admission, body ?? Buffer.alloc(0), NEWEST_API_VERSION);
   const facts = admission.normalized === null ? null : { method: admission.normalized.method, path: admission.normalized.path, endpoint: admission.endpoint?.id ?? null, query: admission.normalized.query };
   const out = {
     profile,
@@ -290,6 +292,8 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
       // Counting costs per request: only when someone can read the counts.
       ...(metricsListen !== null ? { observer: metrics.observer(plan.listen) } : {}),
     });
+    // Before serving: the engine's API version decides how body keys it may not know are read.
+    await app.probeEngine();
     let socket: PreparedSocket;
     try {
       socket = await prepareSocket(plan.listen, plan.mode, plan.gid, plan.uid);

@@ -30,8 +30,9 @@ export const ERRORS = {
   },
   SOCKGATE_DENY_API_VERSION: {
     status: 400,
-    meaning: 'The path starts with a version prefix that is not canonical ("/v<digits>" or "/v<digits>.<digits>", no leading zeros) or is older than API 1.24, whose legacy behaviours bypass checks.',
-    fix: 'Use a version prefix such as "/v1.41" (1.24 or newer), or none at all.',
+    meaning:
+      'The path starts with a version prefix that is not canonical ("/v<digits>" or "/v<digits>.<digits>", no leading zeros), is older than API 1.24, whose legacy behaviours bypass checks, or is newer than API 1.51, the newest whose routes and bodies sockgate knows.',
+    fix: 'Use a version prefix from 1.24 to 1.51 (such as "/v1.51"), or none at all. Clients that negotiate (docker CLI, docker-py, compose) pick one by themselves: sockgate advertises at most 1.51.',
   },
   SOCKGATE_DENY_QUERY: {
     status: 400,

@@ -11,6 +11,7 @@ import type { CompiledPolicy } from './policy/compile.js';
 import type { BodyView } from './policy/body.js';
 import { evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
 import { targetRefOf, type TargetRef } from './request/targets.js';
+import { compareApiVersions, NEWEST_API_VERSION } from './request/api-version.js';
 import { inspectBody } from './inspect/index.js';
 import { INSPECTABLE_ENDPOINTS } from './inspect/inspectable.js';
 import { summarizeBody, type SummaryValue } from './inspect/summary.js';
@@ -119,8 +120,10 @@ function headerProblem(method: string, headers: IncomingHttpHeaders, upgrade: bo
       return `a body of type ${base} would be merged into the query parameters by the engine`;
     }
   }
-  if (upgrade && headers['transfer-encoding'] !== undefined) {
-    return 'an upgrade request must give its body length with Content-Length';
+  // An upgrade request's body is read from the raw socket (proxy/upgrade.ts): Content-Length, or
+  // plain chunked framing (docker-modem, dockerode's client, sends its hijacking requests so).
+  if (upgrade && headers['transfer-encoding'] !== undefined && headers['transfer-encoding'].toLowerCase() !== 'chunked') {
+    return 'an upgrade request must frame its body with Content-Length or Transfer-Encoding: chunked';
   }
   return null;
 }
@@ -268,13 +271,19 @@ function decided(normalized: NormalizedRequest, endpoint: EndpointMatch | null, 
  * Second step for a request whose decision depends on its body: decode the body exactly as the
  * engine would (refusing any body whose meaning is not certain), then decide on that view.
  */
-export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint8Array): Admission {
+/**
+ * The decision on a body. `engineApiVersion` is the API version the engine advertises (null when
+ * not yet known): a key that no engine version sockgate knows has is ignored by an engine sockgate
+ * knows, and refused for any other (inspect/exact-keys.ts).
+ */
+export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint8Array, engineApiVersion: string | null): Admission {
   try {
     const { normalized, endpoint } = pending;
     if (!pending.needsBody || normalized === null || endpoint === null) {
       return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitBody called for a request that needs no body', normalized, endpoint);
     }
-    const inspected = inspectBody(endpoint.id, body);
+    const unknownKeys = engineApiVersion !== null && compareApiVersions(engineApiVersion, NEWEST_API_VERSION) <= 0 ? 'ignore' : 'refuse';
+    const inspected = inspectBody(endpoint.id, body, unknownKeys);
     if (!inspected.ok) {
       const refused = refuse('SOCKGATE_DENY_BODY', `body of ${endpoint.id} refused at ${inspected.pointer || '/'}: ${inspected.message}`, normalized, endpoint);
       return { ...refused, decision: { ...refused.decision, bodyPointer: inspected.pointer } };
@@ -289,7 +298,7 @@ export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint
       // Write the owner label over whatever the client sent, then check the body that is sent.
       const text = Buffer.from(body).toString('utf8');
       forwardBody = Buffer.from(setTopLevelMember(text, 'Labels', ownedLabels(obj(view.value)['Labels'], owner)), 'utf8');
-      const again = inspectBody(endpoint.id, forwardBody);
+      const again = inspectBody(endpoint.id, forwardBody, unknownKeys);
       if (!again.ok) return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault: the body with the owner label does not decode (${again.message})`, normalized, endpoint);
       view = again.view;
     }

@@ -11,11 +11,10 @@
 
 import { performance } from 'node:perf_hooks';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Transform, type Duplex, type Readable } from 'node:stream';
+import { pipeline, Transform, type Duplex, type Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
 import { claimedUserAgent, createConnectionCounter, type ClientIdentity } from './audit/client.js';
 import { createAuditor, decisionRecord, type Auditor } from './audit/record.js';
 import type { Socket } from 'node:net';
@@ -30,7 +29,11 @@ import { filterNetworkList, filterVolumeList, withoutNetworkContainers } from '.
 import type { CompiledPolicy, CompiledTarget } from './policy/compile.js';
 import { redactAnswer } from './policy/redact.js';
 import { eventVisible, filterContainerList } from './policy/scope.js';
-import { forwardRequestHeaders, forwardResponseHeaders } from './proxy/headers.js';
+import { forwardRequestHeaders, responseHead, type ResponseHead } from './proxy/headers.js';
+import { capVersionAnswer } from './request/api-version.js';
+import { isOpenEndedAnswer } from './request/open-ended.js';
+import { EnginePool, engineRawHeaders } from './proxy/engine-pool.js';
+import { relayStream, relayWhole, type RelayOptions } from './proxy/relay.js';
 import { consumeBody } from './proxy/body.js';
 import { spliceUpgrade, writeRawError } from './proxy/upgrade.js';
 import { newRequestId } from './proxy/request-id.js';
@@ -92,6 +95,8 @@ declare module 'fastify' {
     reloadProfile(profile: Profile): Promise<{ streamsChecked: number; streamsClosed: number }>;
     /** end open streams and hijacked connections (shutdown); other requests are left to finish */
     closeStreams(): void;
+    /** ask the engine its API version now (the daemon does at start; answers keep it current) */
+    probeEngine(): Promise<void>;
   }
 }
 
@@ -115,6 +120,9 @@ const MAX_REWRITTEN_ANSWER_BYTES = 64 * 1024 * 1024;
 /** Time allowed for the engine to answer the inspect that resolves a request's target. */
 const TARGET_LOOKUP_TIMEOUT_MS = 30_000;
 
+/** Time allowed for the engine to answer the start-up GET /_ping that tells its API version. */
+const ENGINE_PROBE_TIMEOUT_MS = 5_000;
+
 /** How much of a denied request's body is read and discarded so the denial arrives cleanly. */
 const DENIED_BODY_DRAIN_BYTES = 1024 * 1024;
 
@@ -137,25 +145,6 @@ const NO_HEADERS_TIMEOUT = new Set([
   'build.prune',
   'system.dataUsage',
 ]);
-
-const RAW_STREAM_TYPES = new Set(['application/vnd.docker.raw-stream', 'application/vnd.docker.multiplexed-stream']);
-
-/** A raw-stream response with neither Content-Length nor Transfer-Encoding: its body ends when the connection does. */
-function isCloseDelimitedStream(headers: Record<string, string | string[] | undefined>): boolean {
-  const type = String(headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  return RAW_STREAM_TYPES.has(type) && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined;
-}
-
-/**
- * fastify writes a streamed response's headers with its first body chunk. The engine sends the
- * headers of wait, events, logs and attach at once and the body maybe much later, and clients
- * block on those headers (docker run waits for /wait's before it sends /start): send them now.
- */
-function flushHeadersSoon(raw: ServerResponse): void {
-  setImmediate(() => {
-    if (!raw.headersSent && !raw.destroyed) raw.flushHeaders();
-  });
-}
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'];
 
@@ -386,11 +375,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     req.once('close', stop);
   };
 
+  /**
+   * A client that ends its side of the connection (EOF) while an answer that streams until the
+   * client leaves is open: end it, as the engine does (request/open-ended.ts). Other answers go on
+   * to their end; httpAllowHalfOpen below then closes the connection.
+   */
+  const endOpenEndedOnClientEof = (ctx: RequestContext, req: IncomingMessage, res: ServerResponse): void => {
+    const { normalized, endpoint } = ctx.admission;
+    if (normalized === null || endpoint === null || !isOpenEndedAnswer(endpoint.id, normalized)) return;
+    const onEnd = (): void => void res.destroy();
+    req.socket.once('end', onEnd);
+    res.once('close', () => req.socket.off('end', onEnd));
+  };
+
   const serverFactory = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
     const onHttpRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
       const ctx = admitAndRecord(req, false);
       contexts.set(req, ctx);
       res.once('close', () => complete(ctx, res.statusCode, !res.writableFinished));
+      endOpenEndedOnClientEof(ctx, req, res);
       // Only an admitted request is invited to send its body; a denied one is answered at once.
       if (expectsContinue && (isAllowed(ctx.admission) || ctx.admission.needsBody)) res.writeContinue();
       watchBodyIdle(req);
@@ -414,6 +417,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     );
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => onHttpRequest(req, res, true));
     server.setTimeout(0);
+    // A client that half-closes after its request (sends FIN, keeps reading) still gets the whole
+    // answer, as from the engine (Go's server reads EOF and keeps writing). Node's default aborts
+    // the request and ends the socket at once; with this flag it ends the socket after the answer
+    // in flight (net.Server is already allowHalfOpen; _http_server.js socketOnEnd reads this).
+    (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     server.on('upgrade', onUpgrade);
     server.on('connection', connections.onConnection);
     const observer = options.observer;
@@ -452,7 +460,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
 
-  const pool = new Pool('http://localhost', {
+  const pool = new EnginePool('http://localhost', {
     socketPath: upstreamSocket,
     connect: { timeout: options.upstream.connectTimeoutMs ?? DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS },
     headersTimeout: upstreamHeadersTimeoutMs,
@@ -461,23 +469,44 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     keepAliveTimeout: 4_000,
   });
 
+  /**
+   * The API version the engine advertises (its Api-Version header, on every answer): whether a
+   * body key no known engine version has is ignored by this engine or may be applied (gate.ts
+   * admitBody). Asked once at start and kept current from every answer; null until known.
+   */
+  let engineApiVersion: string | null = null;
+  const learnEngineVersion = (rawHeaders: readonly string[]): void => {
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      if (rawHeaders[i]!.length === 11 && rawHeaders[i]!.toLowerCase() === 'api-version') engineApiVersion = rawHeaders[i + 1]!;
+    }
+  };
+  const probeEngine = (): Promise<void> =>
+    pool
+      .request({ origin: 'http://localhost', path: '/_ping', method: 'GET', headers: { host: 'docker' }, headersTimeout: ENGINE_PROBE_TIMEOUT_MS })
+      .then(async (res) => {
+        learnEngineVersion(engineRawHeaders(res.body) ?? []);
+        await res.body.dump();
+      })
+      .catch((err: Error) => options.logger.debug({ err: { message: err.message } }, 'engine version not known yet: GET /_ping failed'));
+
   await app.register(replyFrom, { base: 'http://localhost', undici: pool as never, disableRequestLogging: true });
 
   app.removeAllContentTypeParsers();
   // Bodies are never parsed here: the raw stream goes to the engine as it arrives.
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
+  /** An engine-style error answer (`{"message": …}`), headers spelled as the engine spells them. */
+  const sendMessage = (reply: FastifyReply, status: number, body: Buffer, close: boolean): FastifyReply => {
+    reply.hijack();
+    relayWhole(reply.raw, status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, body, { keepAlive: !close });
+    return reply;
+  };
+
   const sendError = (reply: FastifyReply, code: ErrorCode, message: string): FastifyReply =>
-    reply
-      .code(ERRORS[code].status)
-      .header('content-type', ENGINE_ERROR_CONTENT_TYPE)
-      .send(engineErrorBody(`sockgate: ${message} [${code}]`));
+    sendMessage(reply, ERRORS[code].status, engineErrorBody(`sockgate: ${message} [${code}]`), false);
 
   const deny = (request: FastifyRequest, reply: FastifyReply, admission: Admission): FastifyReply => {
-    const send = (close: boolean): FastifyReply => {
-      if (close) reply.header('connection', 'close');
-      return reply.code(admission.status || 500).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(admission)));
-    };
+    const send = (close: boolean): FastifyReply => sendMessage(reply, admission.status || 500, engineErrorBody(denialMessage(admission)), close);
     // Do not keep talking to a client that sent something malformed.
     const malformed = admission.code !== 'SOCKGATE_DENY_POLICY';
     const raw = request.raw;
@@ -503,43 +532,41 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // 0 disables both undici timeouts; response bodies never time out anyway (bodyTimeout 0).
       ...(NO_HEADERS_TIMEOUT.has(admission.endpoint?.id ?? '') ? { timeout: 0 } : {}),
       rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders, body?.length) as IncomingHttpHeaders,
-      rewriteHeaders: (headers) => forwardResponseHeaders(headers),
+      // The answer's head is written from the engine's own lines (relay.ts), not through fastify.
+      rewriteHeaders: () => ({}),
       onResponse: (_request, rep, res) => {
-        const upstream = res as unknown as { statusCode: number; stream: Readable; headers: Record<string, string | string[] | undefined> };
-        ctx.engineStatus = upstream.statusCode;
-        if (options.observer && upstream.headers['content-length'] === undefined && !rep.raw.destroyed) {
-          // A streamed answer (events, logs -f, stats, progress): open until the client's response
-          // closes (a response already closed emits no second 'close', hence the check).
-          const observer = options.observer;
-          observer.onStreamOpen('stream');
-          rep.raw.once('close', () => observer.onStreamClose('stream'));
-        }
-        if (isCloseDelimitedStream(upstream.headers)) {
-          // A hijacked stream answered 200 without Upgrade (the older attach / exec start form):
-          // the engine sends raw bytes until it closes. Relay them the same way, unframed.
-          const raw = rep.raw as ServerResponse;
-          raw.removeHeader('transfer-encoding');
-          raw.shouldKeepAlive = false;
-        }
-        const { scope, redactions } = ctx.policy;
+        const upstream = res as unknown as { statusCode: number; stream: Readable; headers: unknown };
+        const status = upstream.statusCode;
+        ctx.engineStatus = status;
+        const rawHeaders = engineRawHeaders(upstream.stream) ?? [];
+        learnEngineVersion(rawHeaders);
         const endpointId = admission.endpoint?.id ?? '';
-        if (STREAM_ENDPOINTS.has(endpointId)) trackStream({ ctx, req: request.raw, upgrade: false, close: () => rep.raw.destroy() }, rep.raw);
+        // A connection whose request body was not read to its end cannot carry another request.
+        const relay = { keepAlive: request.raw.complete };
+        const raw = rep.raw as ServerResponse;
+        const { scope, redactions } = ctx.policy;
         const redact = redactions.get(endpointId);
         const filter = answerFilter(ctx.policy, endpointId);
-        if (rep.statusCode === 200 && (filter !== null || redact !== undefined)) {
+        if (status === 200 && (filter !== null || redact !== undefined)) {
           // Answers that are read whole, changed, and re-sent: scoped lists and redacted fields.
           sendRewrittenJson(reply, upstream.stream, ctx.reqId, (answer) => {
             const visible = filter === null ? answer : filter(answer);
             return redact === undefined ? visible : redactAnswer(visible, redact);
-          });
+          }, responseHead(request.raw.method ?? 'GET', status, rawHeaders, true), relay);
           return;
         }
-        if (scope !== null && rep.statusCode === 200 && endpointId === 'system.events') {
-          sendScopedEvents(reply, upstream.stream, scope, ctx.reqId);
-          return;
+        const scopedEvents = scope !== null && status === 200 && endpointId === 'system.events';
+        const head = responseHead(request.raw.method ?? 'GET', status, rawHeaders, scopedEvents);
+        if (options.observer && head.framing !== 'length' && head.framing !== 'none' && !raw.destroyed) {
+          // A streamed answer (events, logs -f, stats, progress): open until the client's response
+          // closes (a response already closed emits no second 'close', hence the check).
+          const observer = options.observer;
+          observer.onStreamOpen('stream');
+          raw.once('close', () => observer.onStreamClose('stream'));
         }
-        rep.send(upstream.stream);
-        flushHeadersSoon(rep.raw as ServerResponse);
+        if (STREAM_ENDPOINTS.has(endpointId)) trackStream({ ctx, req: request.raw, upgrade: false, close: () => raw.destroy() }, raw);
+        reply.hijack();
+        relayStream(raw, status, head, scopedEvents && scope !== null ? scopedEventStream(upstream.stream, scope, ctx.reqId) : upstream.stream, relay);
       },
       onError: (_rep, { error }) => {
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
@@ -557,6 +584,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   /** How this profile's view changes an endpoint's answer: lists keep what it may see; null: unchanged. */
   const answerFilter = (policy: CompiledPolicy, endpointId: string): ((answer: unknown) => unknown) | null => {
     const { scope } = policy;
+    if (endpointId === 'system.version') return capVersionAnswer;
     if (scope !== null && endpointId === 'containers.list') return (answer) => filterContainerList(answer, scope);
     if (policy.owner === null) return null;
     switch (endpointId) {
@@ -574,8 +602,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
 
   /** Read a JSON answer whole (bounded), rewrite it, and send the result. */
-  const sendRewrittenJson = (rep: FastifyReply, stream: Readable, reqId: string, rewrite: (answer: unknown) => unknown): void => {
-    rep.removeHeader('content-length');
+  const sendRewrittenJson = (rep: FastifyReply, stream: Readable, reqId: string, rewrite: (answer: unknown) => unknown, head: ResponseHead, relay: RelayOptions): void => {
     void consumeBody(stream, MAX_REWRITTEN_ANSWER_BYTES, true).then((bytes) => {
       if (bytes === null) {
         options.logger.warn({ reqId }, 'answer to rewrite unreadable');
@@ -589,13 +616,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', "the engine's answer is not JSON");
         return;
       }
-      void rep.header('content-type', 'application/json').send(JSON.stringify(rewrite(answer)) + '\n');
+      rep.hijack();
+      relayWhole(rep.raw, 200, head, Buffer.from(JSON.stringify(rewrite(answer)) + '\n'), relay);
     });
   };
 
   /** The event stream of a scoped policy, filtered event by event as it flows. */
-  const sendScopedEvents = (rep: FastifyReply, stream: Readable, scope: CompiledTarget, reqId: string): void => {
-    rep.removeHeader('content-length');
+  const scopedEventStream = (stream: Readable, scope: CompiledTarget, reqId: string): Readable => {
     let pending = '';
     const filter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -618,9 +645,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         done(null, out === '' ? undefined : out);
       },
     });
-    stream.once('error', (err) => filter.destroy(err));
-    rep.send(stream.pipe(filter));
-    flushHeadersSoon(rep.raw);
+    // Either side ending early ends the other: a client that leaves ends the engine's stream too.
+    pipeline(stream, filter, () => undefined);
+    return filter;
   };
 
   const handle = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
@@ -635,11 +662,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (read === null) {
           ctx.admission = bodyTooLarge(ctx.admission, maxBodyBytes);
           record(ctx, request.raw, false);
-          reply.header('connection', 'close');
-          return reply.code(413).header('content-type', ENGINE_ERROR_CONTENT_TYPE).send(engineErrorBody(denialMessage(ctx.admission)));
+          return sendMessage(reply, 413, engineErrorBody(denialMessage(ctx.admission)), true);
         }
         body = read;
-        ctx.admission = admitBody(ctx.policy, ctx.admission, read);
+        ctx.admission = admitBody(ctx.policy, ctx.admission, read, engineApiVersion);
       }
       // The decision depends on the container acted on or the objects named: ask the engine.
       ctx.admission = await resolveAndDecide(ctx.policy, ctx.admission);
@@ -651,6 +677,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
 
   app.decorate('reloadProfile', reloadProfile);
+  app.decorate('probeEngine', probeEngine);
   // Shutdown: streams and hijacked connections never end by themselves; other requests may finish.
   app.decorate('closeStreams', () => {
     for (const s of openStreams) s.close();

@@ -6,10 +6,16 @@
  * rules read follows those rules, but a body that relies on them is refused, so no reader of the
  * bytes (an older or newer engine, a plugin, a log) can see anything but what was checked.
  *
- * Unknown keys (no field of that name in any spelling) are allowed: the engine ignores them.
+ * Unknown keys (no field of that name in any spelling): the schemas are the union of every engine
+ * version up to NEWEST_API_VERSION, so an engine sockgate knows ignores them (`unknownKeys:
+ * 'ignore'`; dockerode puts its query options, `name` among them, in create bodies too). An engine
+ * newer than that, or one whose version is not known, may have such a field and apply it whatever
+ * version the request names (moby decodes its current struct and gates only some fields by
+ * version): then they are refused (`'refuse'`).
  * Trailing data after the first JSON value is refused: Go's Decoder stops after the first value.
  */
 
+import { NEWEST_API_VERSION } from '../request/api-version.js';
 import type { GoField, GoType } from './go-types.js';
 
 type Tree =
@@ -166,7 +172,10 @@ function foldKey(s: string): string {
   return s.replace(/\u212a/g, 'k').replace(/\u017f/g, 's').toLowerCase();
 }
 
-function check(tree: Tree, type: GoType, pointer: string): ExactKeysResult {
+/** What to do with a key that is no field of its struct in any engine version sockgate knows. */
+export type UnknownKeys = 'ignore' | 'refuse';
+
+function check(tree: Tree, type: GoType, pointer: string, unknown: UnknownKeys): ExactKeysResult {
   let t = type;
   while (t.kind === 'ptr') t = t.elem;
   switch (t.kind) {
@@ -184,11 +193,16 @@ function check(tree: Tree, type: GoType, pointer: string): ExactKeysResult {
           if (canonical !== undefined) {
             return { ok: false, pointer: p, message: `key "${key}" is not spelled like the engine's field "${canonical}" (the engine would still bind it)` };
           }
-          continue;
+          if (unknown === 'ignore') continue;
+          return {
+            ok: false,
+            pointer: p,
+            message: `"${key}" is not a field of ${t.name ?? 'this object'} in any engine version sockgate knows (API ≤ ${NEWEST_API_VERSION}); the engine, newer than sockgate knows or of unknown version, may apply it`,
+          };
         }
         if (seen.has(key)) return { ok: false, pointer: p, message: `key "${key}" appears more than once` };
         seen.add(key);
-        const r = check(child, field, p);
+        const r = check(child, field, p, unknown);
         if (!r.ok) return r;
       }
       return { ok: true };
@@ -200,7 +214,7 @@ function check(tree: Tree, type: GoType, pointer: string): ExactKeysResult {
         const p = `${pointer}/${escapePointer(key)}`;
         if (seen.has(key)) return { ok: false, pointer: p, message: `key "${key}" appears more than once` };
         seen.add(key);
-        const r = check(child, t.elem, p);
+        const r = check(child, t.elem, p, unknown);
         if (!r.ok) return r;
       }
       return { ok: true };
@@ -209,7 +223,7 @@ function check(tree: Tree, type: GoType, pointer: string): ExactKeysResult {
     case 'array': {
       if (tree.t !== 'arr') return { ok: true };
       for (let i = 0; i < tree.items.length; i++) {
-        const r = check(tree.items[i]!, t.elem, `${pointer}/${i}`);
+        const r = check(tree.items[i]!, t.elem, `${pointer}/${i}`, unknown);
         if (!r.ok) return r;
       }
       return { ok: true };
@@ -227,7 +241,7 @@ function check(tree: Tree, type: GoType, pointer: string): ExactKeysResult {
   }
 }
 
-export function checkExactKeys(text: string, type: GoType): ExactKeysResult {
+export function checkExactKeys(text: string, type: GoType, unknown: UnknownKeys): ExactKeysResult {
   let parsed: { tree: Tree; end: number };
   try {
     parsed = parseTree(text);
@@ -237,5 +251,5 @@ export function checkExactKeys(text: string, type: GoType): ExactKeysResult {
   if (text.slice(parsed.end).trim() !== '') {
     return { ok: false, pointer: '', message: 'body has data after its JSON value, which the engine would ignore' };
   }
-  return check(parsed.tree, type, '');
+  return check(parsed.tree, type, '', unknown);
 }

@@ -12,11 +12,11 @@
  */
 
 import type { BodyView } from '../policy/body.js';
-import { checkExactKeys } from './exact-keys.js';
+import { checkExactKeys, type UnknownKeys } from './exact-keys.js';
 import { hostConfigFactsSourced, serviceSpecFactsSourced, volumeCreateFactsSourced, type SourcedFacts } from './facts.js';
 import { decodeGoJson } from './go-json.js';
 import { BODY_READING, BODY_SCHEMAS } from './schemas/index.js';
-import { effectiveHostConfig, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
+import { effectiveHostConfig, LEGACY_MERGED_FIELDS, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
 import { isSet } from '../policy/body.js';
 
 export type InspectResult = { readonly ok: true; readonly view: BodyView } | { readonly ok: false; readonly pointer: string; readonly message: string };
@@ -28,29 +28,37 @@ function fail(pointer: string, message: string): InspectResult {
 }
 
 /**
- * HostConfig fields at the top level of a container create are read by engines up to 20.10
- * (wholesale when there is no HostConfig object) and ignored by current ones: their meaning
- * depends on the engine version, so a body that sets any of them is refused.
+ * "Nothing" as the engine acts on it: nil, false, "", 0, an empty list or map, or a struct or
+ * fixed-size array of such (ConsoleSize [0,0]). A top-level legacy field holding nothing changes
+ * no container on any engine (dockerode sends `"VolumesFrom": []` with every create).
  */
-/**
- * Go's zero value: nil, false, "", 0, a struct whose fields are all zero (an empty map too), or a
- * fixed-size array of zeros (ConsoleSize). An empty list is not zero: a non-nil empty slice.
- */
-function isZeroValue(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length > 0 && v.every(isZeroValue);
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
-    return Object.values(v as Record<string, unknown>).every(isZeroValue);
-  }
+function isEmptyValue(v: unknown): boolean {
+  if (Array.isArray(v)) return v.every(isEmptyValue);
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.values(v as Record<string, unknown>).every(isEmptyValue);
+  if (v instanceof Uint8Array) return v.length === 0;
   return !isSet(v);
 }
 
+/**
+ * HostConfig fields at the top level of a container create (see CONTAINER_CREATE_BODY): engines up
+ * to 20.10 apply them, current ones ignore them. v20.10's getHostConfig() applies the top level
+ * wholesale when the body has no HostConfig object, and otherwise copies only LEGACY_MERGED_FIELDS
+ * (each when set at the top and unset inside). A top-level field the engine would apply is
+ * refused: its meaning depends on the engine version, and its pointer is not where rules look.
+ * One the engine ignores (it holds nothing, or a HostConfig object overrides it) is not.
+ */
 function legacyTopLevelProblem(endpoint: string, value: unknown): InspectResult | null {
   if (endpoint !== 'containers.create' || value === null || typeof value !== 'object') return null;
   const top = value as Record<string, unknown>;
+  const inner = top['HostConfig'];
+  const hasInner = inner !== null && typeof inner === 'object';
   for (const key of LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS) {
-    if (!isZeroValue(top[key])) {
-      return fail(`/${key}`, `"${key}" is a HostConfig field at the top level, a legacy place that engines up to 20.10 apply and newer ones ignore; put it under "HostConfig"`);
-    }
+    if (isEmptyValue(top[key])) continue;
+    if (hasInner && !(LEGACY_MERGED_FIELDS.includes(key) && isEmptyValue((inner as Record<string, unknown>)[key]))) continue;
+    return fail(
+      `/${key}`,
+      `"${key}" is a HostConfig field at the top level, a legacy place that engines up to 20.10 apply${hasInner ? ' (over an unset HostConfig value)' : ' (when the body has no HostConfig)'} and newer ones ignore; put it under "HostConfig"`,
+    );
   }
   return null;
 }
@@ -60,8 +68,8 @@ const sourced = (value: unknown, s: SourcedFacts): BodyView => ({ value, facts: 
 function viewFor(endpoint: string, value: unknown): BodyView {
   switch (endpoint) {
     case 'containers.create': {
-      // Top-level (legacy) HostConfig fields are refused before this, so the effective
-      // HostConfig is the body's own "HostConfig" and its pointers hold.
+      // Top-level (legacy) HostConfig fields the engine would apply are refused before this, so
+      // the effective HostConfig is the body's own "HostConfig" and its pointers hold.
       const hostConfig = effectiveHostConfig(value);
       const effective = { ...(value as Record<string, unknown>), HostConfig: hostConfig };
       return sourced(effective, hostConfigFactsSourced(hostConfig));
@@ -76,7 +84,12 @@ function viewFor(endpoint: string, value: unknown): BodyView {
   }
 }
 
-export function inspectBody(endpoint: string, bytes: Uint8Array): InspectResult {
+/**
+ * Decode a request body as the engine would. `unknownKeys` says what a key that is a field of no
+ * engine version sockgate knows means for the engine at hand (exact-keys.ts): ignored by an engine
+ * sockgate knows, refused when the engine is newer or its version unknown.
+ */
+export function inspectBody(endpoint: string, bytes: Uint8Array, unknownKeys: UnknownKeys = 'refuse'): InspectResult {
   const schema = BODY_SCHEMAS[endpoint];
   const reading = BODY_READING[endpoint];
   if (schema === undefined || reading === undefined) return fail('', `sockgate has no decoder for the body of ${endpoint}`);
@@ -96,7 +109,7 @@ export function inspectBody(endpoint: string, bytes: Uint8Array): InspectResult 
     return { ok: true, view: viewFor(endpoint, zero.value) };
   }
 
-  const exact = checkExactKeys(text, schema);
+  const exact = checkExactKeys(text, schema, unknownKeys);
   if (!exact.ok) return fail(exact.pointer, exact.message);
 
   const decoded = decodeGoJson(bytes, schema);

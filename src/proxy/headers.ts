@@ -4,6 +4,7 @@
  */
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { cappedApiVersion } from '../request/api-version.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -47,15 +48,43 @@ export function forwardRequestHeaders(headers: IncomingHttpHeaders, bodyLength?:
   return out;
 }
 
-/** Headers to send back to the client from an engine response. */
-export function forwardResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const listed = connectionListed(headers);
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
-    out[name] = value;
+/** How an answer's body ends (RFC 9112 §6.3), read from the engine's own header lines. */
+export type ResponseFraming = 'none' | 'length' | 'chunked' | 'close';
+
+export interface ResponseHead {
+  /** header lines for the client (name, value, …) in the engine's spelling, hop-by-hop ones dropped */
+  readonly headers: string[];
+  readonly framing: ResponseFraming;
+}
+
+/**
+ * The head of an engine answer as the client gets it: the engine's header names as it spelled
+ * them (Node keeps them in rawHeaders; clients and scripts compare `Api-Version` exactly), minus
+ * hop-by-hop headers and any a Connection header lists; Content-Length too when the body is
+ * rewritten (`rewritten`). Transfer-Encoding is never copied: Node frames what it writes.
+ * Api-Version is capped at the newest API version sockgate knows.
+ */
+export function responseHead(method: string, status: number, rawHeaders: readonly string[], rewritten = false): ResponseHead {
+  const listed = new Set<string>();
+  let length = false;
+  let chunked = false;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const lower = rawHeaders[i]!.toLowerCase();
+    if (lower === 'connection') for (const t of rawHeaders[i + 1]!.split(',')) listed.add(t.trim().toLowerCase());
+    else if (lower === 'content-length') length = true;
+    else if (lower === 'transfer-encoding') chunked = true;
   }
-  return out;
+  const headers: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || listed.has(lower) || (rewritten && lower === 'content-length')) continue;
+    // A newer engine's version is advertised as the newest sockgate knows (request/api-version.ts).
+    headers.push(name, lower === 'api-version' ? cappedApiVersion(rawHeaders[i + 1]!) : rawHeaders[i + 1]!);
+  }
+  const bodiless = method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+  const framing: ResponseFraming = bodiless ? 'none' : chunked ? 'chunked' : length ? 'length' : 'close';
+  return { headers, framing };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Splice an admitted upgrade request (attach, exec start, session, grpc) to the engine.
  *
  * The request head is rebuilt from the checked target and filtered headers; exactly
- * Content-Length body bytes are forwarded as the request body. Nothing else the client sends is
+ * Content-Length body bytes, or a chunked body to its last chunk, are forwarded as the request body. Nothing else the client sends is
  * passed on until the engine has answered 101: if it answers anything else, that response is
  * relayed and both connections are closed, so no second request can ride on the connection
  * unchecked. After 101 the two sockets are piped both ways with half-close preserved (the
@@ -13,7 +13,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS } from '../errors.js';
-import { forwardResponseHeaders, upgradeRequestHeaders } from './headers.js';
+import { createChunkedDecoder } from './chunked.js';
+import { responseHead, upgradeRequestHeaders } from './headers.js';
 
 /** Bytes of early client data (sent before the engine's 101) held before reading pauses. */
 const MAX_EARLY_BYTES = 64 * 1024;
@@ -56,11 +57,10 @@ export function writeRawError(socket: Duplex, status: number, message: string, e
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
 }
 
-function writeResponseHead(socket: Duplex, res: IncomingMessage, headers: Record<string, string | string[]>): void {
+/** Write a response head: header lines (name, value, …) in the engine's spelling. */
+function writeResponseHead(socket: Duplex, res: IncomingMessage, lines: readonly string[]): void {
   let head = statusLine(res.statusCode ?? 502, res.statusMessage ?? '');
-  for (const [k, v] of Object.entries(headers)) {
-    for (const item of Array.isArray(v) ? v : [v]) head += `${k}: ${item}\r\n`;
-  }
+  for (let i = 0; i + 1 < lines.length; i += 2) head += `${lines[i]!}: ${lines[i + 1]!}\r\n`;
   socket.write(head + '\r\n');
 }
 
@@ -80,10 +80,29 @@ export function spliceUpgrade(
   };
 
   const upgradeProtocol = String(req.headers['upgrade'] ?? 'tcp');
+  const headers = upgradeRequestHeaders(req.rawHeaders, upgradeProtocol);
+  // A chunked body already complete in the first bytes goes on with its length.
+  const decoder = req.headers['transfer-encoding'] !== undefined ? createChunkedDecoder() : null;
+  let chunkedDone = decoder === null;
+  let firstBody: Buffer | null = null;
+  if (decoder !== null) {
+    const step = decoder.push(head);
+    if (!step.ok) {
+      writeRawError(client, 400, `sockgate: malformed chunked body of an upgrade request (${step.reason}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
+      finish({ status: 400 });
+      return;
+    }
+    if (step.done) {
+      chunkedDone = true;
+      firstBody = Buffer.concat(step.data);
+      head = step.rest;
+      headers.push('Content-Length', String(firstBody.length));
+    }
+  }
   const upReq = httpRequest({
     method: req.method,
     path: target,
-    headers: upgradeRequestHeaders(req.rawHeaders, upgradeProtocol),
+    headers,
     setHost: false,
     createConnection: () => createConnection({ path: upstream.socketPath, allowHalfOpen: true }),
   });
@@ -106,13 +125,34 @@ export function spliceUpgrade(
     if (timer) clearTimeout(timer);
   };
 
-  // Body: exactly Content-Length bytes (gate.ts refused chunked upgrade requests).
-  let remaining = Number(req.headers['content-length'] ?? '0');
+  // Body: exactly Content-Length bytes, or a chunked body read to its last chunk (gate.ts admits
+  // no other framing). A chunked body is forwarded decoded, framed anew by Node: Content-Length 0
+  // when it is empty and complete at once (dockerode's POST /session sends "0\r\n\r\n" right
+  // after the head); otherwise the head goes at once and the data follows as it is decoded, since
+  // a client may wait for the engine's 101 before it ends the body (the engine does not read
+  // the body of attach or session before it hijacks).
+  let remaining = decoder === null ? Number(req.headers['content-length'] ?? '0') : 0;
   const early: Buffer[] = [];
   let earlyBytes = 0;
   let clientEnded = false;
 
+  const refuseBody = (reason: string): void => {
+    client.off('data', onData);
+    upReq.destroy();
+    writeRawError(client, 400, `sockgate: malformed chunked body of an upgrade request (${reason}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
+    finish({ status: 400 });
+  };
+
   const onData = (chunk: Buffer): void => {
+    if (!chunkedDone && decoder !== null) {
+      const step = decoder.push(chunk);
+      if (!step.ok) return refuseBody(step.reason);
+      for (const part of step.data) upReq.write(part);
+      if (!step.done) return;
+      chunkedDone = true;
+      upReq.end();
+      chunk = step.rest;
+    }
     if (remaining > 0) {
       const part = chunk.subarray(0, remaining);
       remaining -= part.length;
@@ -128,7 +168,7 @@ export function spliceUpgrade(
   };
   const onEnd = (): void => {
     clientEnded = true;
-    if (remaining > 0) upReq.destroy(new Error('client closed before sending the whole request body'));
+    if (remaining > 0 || !chunkedDone) upReq.destroy(new Error('client closed before sending the whole request body'));
   };
   const onClientError = (): void => {
     upReq.destroy();
@@ -139,14 +179,18 @@ export function spliceUpgrade(
   client.on('close', () => {
     if (!finished && !upReq.destroyed) upReq.destroy();
   });
-  if (remaining === 0) upReq.end();
+  if (firstBody !== null) upReq.end(firstBody);
+  else if (decoder === null && remaining === 0) upReq.end();
   if (head.length > 0) onData(head);
+  if (finished) return;
+  // A chunked body still to come: the head goes now (the client may wait for the 101 first).
+  if (!chunkedDone) upReq.flushHeaders();
 
   upReq.on('upgrade', (res: IncomingMessage, upSocket: Duplex, upHead: Buffer) => {
     clearTimer();
     client.off('data', onData);
     client.off('end', onEnd);
-    writeResponseHead(client, res, rawHeaderMap(res.rawHeaders));
+    writeResponseHead(client, res, res.rawHeaders);
     if (upHead.length > 0) client.write(upHead);
     for (const chunk of early) upSocket.write(chunk);
     if (clientEnded) upSocket.end();
@@ -161,14 +205,22 @@ export function spliceUpgrade(
     };
     client.on('error', teardown);
     upSocket.on('error', teardown);
-    client.once('close', () => {
-      upSocket.destroy();
-      closeOne();
-    });
-    upSocket.once('close', () => {
-      client.destroy();
-      closeOne();
-    });
+    // When one side closes, the other is ended, not cut: what was piped to it but not yet
+    // written (the last of a large output, under backpressure) still goes out, then it closes.
+    // A side that closed without ending cleanly (reset, error) cuts the other at once.
+    const closeAfter = (from: Duplex, to: Duplex, endedCleanly: () => boolean): void => {
+      from.once('close', () => {
+        if (!endedCleanly() || to.writableFinished) to.destroy();
+        else to.once('finish', () => to.destroy());
+        closeOne();
+      });
+    };
+    let clientEndedCleanly = clientEnded;
+    let engineEndedCleanly = false;
+    client.once('end', () => (clientEndedCleanly = true));
+    upSocket.once('end', () => (engineEndedCleanly = true));
+    closeAfter(client, upSocket, () => clientEndedCleanly);
+    closeAfter(upSocket, client, () => engineEndedCleanly);
     if (!clientEnded) client.pipe(upSocket);
     upSocket.pipe(client);
     client.resume();
@@ -180,9 +232,8 @@ export function spliceUpgrade(
     clearTimer();
     client.off('data', onData);
     client.pause();
-    const headers = forwardResponseHeaders(res.headers);
-    headers['connection'] = 'close';
-    writeResponseHead(client, res, headers);
+    // The body is relayed decoded and ends with the connection (no Transfer-Encoding is copied).
+    writeResponseHead(client, res, [...responseHead(req.method ?? 'POST', res.statusCode ?? 502, res.rawHeaders).headers, 'Connection', 'close']);
     res.pipe(client);
     res.on('end', () => {
       upReq.destroy();
@@ -202,16 +253,4 @@ export function spliceUpgrade(
     writeRawError(client, spec.status, `sockgate: cannot reach the Docker engine at ${upstream.socketPath}: ${err.message} [SOCKGATE_ERR_UPSTREAM_UNAVAILABLE]`);
     finish({ status: spec.status, error: err });
   });
-}
-
-/** rawHeaders → a header map that keeps the engine's spelling and repeated headers. */
-function rawHeaderMap(raw: readonly string[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!;
-    const v = raw[i + 1]!;
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return out;
 }

@@ -9,6 +9,7 @@
  */
 
 import type { ErrorCode } from '../errors.js';
+import { compareApiVersions, MIN_API_VERSION, NEWEST_API_VERSION } from './api-version.js';
 
 export const MAX_TARGET_BYTES = 8192;
 export const MAX_PATH_CHARS = 4096;
@@ -44,13 +45,7 @@ const ENGINE_VERSION_SEGMENT = /^v[0-9.]+$/;
 /** Canonical spelling only: the engine reads "1.041" and "01.41" as 1.41 (numeric parts). */
 const STRICT_VERSION_SEGMENT = /^v((0|[1-9][0-9]{0,3})(?:\.(0|[1-9][0-9]{0,3}))?)$/;
 
-/**
- * The oldest API version sockgate forwards. Below 1.24 the engine still honours removed
- * behaviours that bypass request checks: a HostConfig in the body of POST /containers/{id}/start
- * (applied at start, Privileged and binds included) and POST /containers/{id}/copy (reads files).
- * The engine itself accepts versions down to 1.12. See docs/engine-behaviour.md.
- */
-export const MIN_API_VERSION = '1.24';
+export { MIN_API_VERSION, NEWEST_API_VERSION } from './api-version.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -222,16 +217,17 @@ export function normalizeRequest(method: string, rawTarget: string): NormalizeRe
     if (!strict) {
       return reject('SOCKGATE_DENY_API_VERSION', `"/${first}" is not a version prefix of the form /v<digits>[.<digits>]`);
     }
-    const major = Number(strict[2]);
-    const minor = Number(strict[3] ?? '0');
-    const [minMajor, minMinor] = MIN_API_VERSION.split('.').map(Number) as [number, number];
-    if (major < minMajor || (major === minMajor && minor < minMinor)) {
+    const version = strict[1]!;
+    if (compareApiVersions(version, MIN_API_VERSION) < 0) {
+      return reject('SOCKGATE_DENY_API_VERSION', `API version ${version} is older than ${MIN_API_VERSION}; old versions enable legacy behaviours that bypass checks`);
+    }
+    if (compareApiVersions(version, NEWEST_API_VERSION) > 0) {
       return reject(
         'SOCKGATE_DENY_API_VERSION',
-        `API version ${strict[1]} is older than ${MIN_API_VERSION}; old versions enable legacy behaviours that bypass checks`,
+        `API version ${version} is newer than ${NEWEST_API_VERSION}, the newest whose routes and bodies sockgate knows; use /v${NEWEST_API_VERSION} or older`,
       );
     }
-    apiVersion = strict[1] ?? null;
+    apiVersion = version;
     segments.shift();
   }
 

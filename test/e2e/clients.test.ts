@@ -82,6 +82,23 @@ describe('clients under an only-list policy', () => {
     expect(JSON.parse(lines[0]!)).toEqual({ message: expect.stringContaining('sockgate: no rule matched GET /info') as unknown });
   });
 
+  it('curl -i: the answer carries the engine\'s header names as the engine spells them (Api-Version), and so does a denial', async () => {
+    const names = (out: string): string[] =>
+      out
+        .split('\r\n\r\n')[0]!
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.slice(0, l.indexOf(':')))
+        .filter((n) => !['Date', 'Connection', 'Keep-Alive'].includes(n));
+    const via = await run('curl', ['-sS', '-i', '--unix-socket', gate.socketPath, 'http://docker/_ping']);
+    const direct = await run('curl', ['-sS', '-i', '--unix-socket', engine, 'http://docker/_ping']);
+    expect(via.code, via.stderr).toBe(0);
+    expect(names(via.stdout)).toContain('Api-Version');
+    expect(names(via.stdout).sort()).toEqual(names(direct.stdout).sort());
+    const denied = await run('curl', ['-sS', '-i', '--unix-socket', gate.socketPath, 'http://docker/info']);
+    expect(names(denied.stdout)).toContain('Content-Type');
+  });
+
   it('no client reached any engine endpoint other than ping and the container list', () => {
     const calls = callsSince(mark);
     expect(calls.length).toBeGreaterThan(0);

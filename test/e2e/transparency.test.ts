@@ -383,7 +383,10 @@ describe('docker CLI through sockgate behaves as on the engine socket', () => {
       expect(via.output).toContain('33 111\r\n');
       expect(via.output).toContain('40 120\r\n');
       const dir = await underPty(engine, argv, steps, [33, 111]);
-      expect(via.output).toBe(dir.output);
+      // Which /dev/pts number an exec gets is the engine's: on engine 28 the previous exec's pty
+      // may not be released yet when the next one starts.
+      const anyPts = (out: string): string => out.replace(/\/dev\/pts\/\d+/, '/dev/pts/N');
+      expect(anyPts(via.output)).toBe(anyPts(dir.output));
     }, 60_000);
   });
 
@@ -428,7 +431,12 @@ describe('docker CLI through sockgate behaves as on the engine socket', () => {
       results.push(r);
     }
     expect(results[0]!.code).toBe(results[1]!.code);
-    expect(results[0]!.output).toBe(results[1]!.output);
+    // The shell redraws its prompt on each resize it sees while the client attaches; how many it
+    // sees is timing (engine 28 may deliver the attach resize twice): compare one redraw.
+    const ESC = String.fromCharCode(27);
+    const redraws = new RegExp(`(?:\\r?(?:${ESC}\\[7m)?/ # ${ESC}\\[J(?:${ESC}\\[27m)?)+`, 'g');
+    const oneRedraw = (out: string): string => out.replace(redraws, '/ # ');
+    expect(oneRedraw(results[0]!.output)).toBe(oneRedraw(results[1]!.output));
   }, 60_000);
 
   it('cp in and out', async () => {
@@ -466,7 +474,10 @@ describe('docker CLI through sockgate behaves as on the engine socket', () => {
   describe('a running container: stats, top, rename, pause/unpause, diff, export, inspect', () => {
     const name = `${P}-misc`;
     beforeAll(async () => {
-      await direct(['run', '-d', '--name', name, '--label', LABEL, TEST_IMAGE, 'sh', '-c', 'mkdir /made; echo x > /made/file; sleep 600']);
+      // --network none: engine 28 renames a running container's endpoint on its network too, and
+      // on an engine without a bridge (CI runs them with --bridge=none) it answers "network bridge
+      // not found" to `docker rename` of a default-network container on its own socket as well.
+      await direct(['run', '-d', '--name', name, '--network', 'none', '--label', LABEL, TEST_IMAGE, 'sh', '-c', 'mkdir /made; echo x > /made/file; sleep 600']);
       await new Promise((r) => setTimeout(r, 500));
     });
 

@@ -1,29 +1,37 @@
 /**
- * The engine's own record of which requests reached an endpoint. .ci/run (and scripts/engine.sh)
- * start dockerd with --debug, whose router middleware logs `Calling METHOD URI` for every request
- * that matched a route, before the handler runs. SOCKGATE_E2E_ENGINE_LOG names that log.
+ * What reached the engine, the same way on every engine version: every sockgate an e2e test
+ * starts (helpers/engine.ts) forwards through one recording pass-through (upstream-recorder.ts)
+ * per test file, so the requests sockgate sent on are recorded as they reached the engine. The
+ * test's own direct calls to the engine socket are not in it. (The engine's debug log is no such
+ * record: its "Calling METHOD URI" lines are a 20.10 format that current engines do not write.)
  */
-import { readFileSync } from 'node:fs';
+import { engineSocket } from './engine-socket.js';
+import { startUpstreamRecorder, type UpstreamCall, type UpstreamRecorder } from './upstream-recorder.js';
 
-export interface EngineCall {
-  readonly method: string;
-  readonly uri: string;
+export type EngineCall = UpstreamCall;
+
+let recorder: Promise<UpstreamRecorder> | undefined;
+let calls: readonly UpstreamCall[] | undefined;
+
+/** The recording pass-through in front of the engine (started on first use; e2e files run one at a time). */
+export function recordingUpstream(): Promise<UpstreamRecorder> {
+  recorder ??= startUpstreamRecorder(engineSocket()).then((r) => {
+    calls = r.calls;
+    return r;
+  });
+  return recorder;
 }
 
-export function engineLogPath(): string {
-  const path = process.env['SOCKGATE_E2E_ENGINE_LOG'];
-  if (!path) {
-    throw new Error('SOCKGATE_E2E_ENGINE_LOG is not set: it must name the --debug log of the e2e dockerd (scripts/engine.sh writes DIR/dockerd.log).');
-  }
-  return path;
+function recorded(): readonly UpstreamCall[] {
+  if (calls === undefined) throw new Error('no sockgate has been started through the recording upstream yet (helpers/engine.ts startSockgate starts it)');
+  return calls;
 }
 
-/** A position in the log; calls after it are what the test caused (e2e files run one at a time). */
+/** A position in the record; calls after it are what the test caused through sockgate. */
 export function logMark(): number {
-  return readFileSync(engineLogPath()).length;
+  return recorded().length;
 }
 
 export function callsSince(mark: number): EngineCall[] {
-  const text = readFileSync(engineLogPath()).subarray(mark).toString('utf8');
-  return [...text.matchAll(/msg="Calling ([A-Z]+) ([^"]*)"/g)].map((m) => ({ method: m[1]!, uri: m[2]! }));
+  return recorded().slice(mark);
 }

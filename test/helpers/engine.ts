@@ -9,22 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from './temp.js';
 import { waitUntil } from './wait.js';
+import { engineSocket } from './engine-socket.js';
+import { recordingUpstream } from './engine-log.js';
 
 export const TEST_IMAGE = 'sockgate-test:busybox';
 export const REPO_ROOT = join(import.meta.dirname, '../..');
 
-export function engineSocket(): string {
-  const host = process.env['SOCKGATE_E2E_DOCKER_HOST'];
-  if (!host || !host.startsWith('unix://')) {
-    throw new Error(
-      'SOCKGATE_E2E_DOCKER_HOST is not set to unix://PATH of a Docker engine. The end-to-end suite needs a real engine: ' +
-        'run `bash scripts/engine.sh start /tmp/e2e` and export SOCKGATE_E2E_DOCKER_HOST=unix:///tmp/e2e/docker.sock (or run .ci/run).',
-    );
-  }
-  const path = host.slice('unix://'.length);
-  if (!existsSync(path)) throw new Error(`SOCKGATE_E2E_DOCKER_HOST points at ${path}, which does not exist`);
-  return path;
-}
+export { engineSocket };
 
 export interface CommandResult {
   readonly code: number;
@@ -83,7 +74,9 @@ export async function startSockgate(args: readonly string[], env: Record<string,
   }
   // With --config the config file names the sockets; socketPath is then unused.
   const listen = args.includes('--config') ? [] : ['--listen', socketPath];
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockgate.js'), ...listen, '--upstream', engineSocket(), ...args], {
+  // Through the recording pass-through, so tests can show what reached the engine (engine-log.ts).
+  const upstream = (await recordingUpstream()).socketPath;
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockgate.js'), ...listen, '--upstream', upstream, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

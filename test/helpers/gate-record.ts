@@ -17,7 +17,7 @@ export function decide(policy: CompiledPolicy, req: TestRequest): Admission {
   const bytes = req.body === undefined ? null : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
   const headers = bytes === null ? {} : { 'content-type': 'application/json', 'content-length': String(bytes.length) };
   let a = admit(policy, { method: req.method, target: req.target, headers, upgrade: false });
-  if (a.needsBody) a = admitBody(policy, a, bytes ?? Buffer.alloc(0));
+  if (a.needsBody) a = admitBody(policy, a, bytes ?? Buffer.alloc(0), '1.41');
   return a;
 }
 

@@ -134,3 +134,47 @@ describe('inspected bodies', () => {
     expect(status).toBe(200);
   });
 });
+
+describe('body keys no engine version sockgate knows has', () => {
+  const withEngineVersion = async (version: string): Promise<void> => {
+    daemon.handler = (_req, res) => {
+      res.setHeader('Api-Version', version);
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{}');
+    };
+    await proxy.app.probeEngine();
+    daemon.received.length = 0;
+  };
+  const BODY = '{"Image":"busybox","Cmd":["true"],"name":"web","HostConfig":{"FutureHostAccess":true}}';
+
+  it('are forwarded to an engine whose API version sockgate knows, which ignores them (dockerode sends "name")', async () => {
+    await withEngineVersion('1.51');
+    const res = await create(BODY);
+    expect(res.status, res.body).toBe(200);
+    expect(daemon.received[0]!.body.toString()).toBe(BODY);
+  });
+
+  it('are refused, naming the key, when the engine is newer than sockgate knows', async () => {
+    await withEngineVersion('1.52');
+    const res = await create(BODY);
+    expect(res.status).toBe(400);
+    expect((res.json() as { message: string }).message).toContain('refused at /name');
+    expect(daemon.received).toHaveLength(0);
+  });
+
+  it('are refused while the engine\'s version is not known (it never answered)', async () => {
+    const res = await create(BODY);
+    expect(res.status).toBe(400);
+    expect(daemon.received).toHaveLength(0);
+  });
+
+  it('learns a changed engine version from its answers (an engine upgraded under sockgate)', async () => {
+    await withEngineVersion('1.51');
+    daemon.handler = (_req, res) => {
+      res.setHeader('Api-Version', '1.52');
+      res.end('{}');
+    };
+    expect((await create('{"Image":"busybox"}')).status).toBe(200);
+    expect((await create(BODY)).status).toBe(400);
+  });
+});

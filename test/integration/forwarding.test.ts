@@ -35,6 +35,26 @@ afterEach(async () => {
   await daemon.close();
 });
 
+/** Open /events, leave after its first bytes, and wait until the engine's side of it is closed too. */
+async function leaveAnEventStream(socketPath: string, firstEvent: string): Promise<void> {
+  let upstreamClosed = false;
+  daemon.handler = (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write(firstEvent);
+    req.socket.on('close', () => (upstreamClosed = true));
+  };
+  await new Promise<void>((resolve) => {
+    const req = httpRequest({ socketPath, path: '/events', headers: { Host: 'd' } }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.end();
+  });
+  await waitUntil(() => upstreamClosed, 3000, 'the engine request closed');
+}
+
 describe('forwarding allowed requests', () => {
   it('forwards method, version prefix, path and query unchanged and relays the response', async () => {
     const res = await request(proxy.socketPath, 'GET', '/v1.41/containers/json?all=1&filters=%7B%22label%22%3A%5B%22a%3Db%22%5D%7D');
@@ -254,24 +274,78 @@ describe('streaming responses', () => {
   });
 
   it('aborts the engine request at once when the client goes away', async () => {
-    let upstreamClosed = false;
-    daemon.handler = (req, res) => {
-      res.writeHead(200);
-      res.write('x');
-      req.socket.on('close', () => (upstreamClosed = true));
-    };
-    await new Promise<void>((resolve) => {
-      const req = httpRequest({ socketPath: proxy.socketPath, path: '/events', headers: { Host: 'd' } }, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      });
-      req.end();
-    });
-    await waitUntil(() => upstreamClosed);
+    await leaveAnEventStream(proxy.socketPath, 'x');
     const done = proxy.log.audit().find((r) => r['msg'] === 'request completed');
     expect(done).toMatchObject({ aborted: true });
   });
 });
 
+
+describe('the engine\'s answer as it wrote it', () => {
+  it('passes header names on in the engine\'s spelling (Api-Version, not api-version), with repeated ones kept', async () => {
+    daemon.handler = (_req, res) => {
+      res.setHeader('Api-Version', '1.41');
+      res.setHeader('Docker-Experimental', 'false');
+      res.setHeader('OSType', 'linux');
+      res.setHeader('X-Repeated', ['a', 'b']);
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('OK');
+    };
+    const raw = await rawExchange(proxy.socketPath, 'GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+    expect(statuses(raw)).toEqual([200]);
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n')).split('\r\n');
+    expect(head).toEqual(expect.arrayContaining(['Api-Version: 1.41', 'Docker-Experimental: false', 'OSType: linux', 'X-Repeated: a', 'X-Repeated: b', 'Content-Length: 2']));
+    expect(raw.endsWith('\r\n\r\nOK')).toBe(true);
+  });
+
+  it('advertises at most the newest API version sockgate knows, in the header and in /version', async () => {
+    daemon.handler = (req, res) => {
+      res.setHeader('Api-Version', '1.52');
+      res.setHeader('Content-Type', 'application/json');
+      res.end(req.url === '/version' ? JSON.stringify({ Version: '29.0.0', ApiVersion: '1.52', MinAPIVersion: '1.24' }) : 'OK');
+    };
+    const ping = await request(proxy.socketPath, 'GET', '/_ping');
+    expect(ping.headers['api-version']).toBe('1.51');
+    const version = await request(proxy.socketPath, 'GET', '/version');
+    expect(version.headers['api-version']).toBe('1.51');
+    expect(version.json()).toEqual({ Version: '29.0.0', ApiVersion: '1.51', MinAPIVersion: '1.24' });
+  });
+
+  it('refuses a request for an API version newer than it knows, before anything reaches the engine', async () => {
+    const res = await request(proxy.socketPath, 'GET', '/v1.52/containers/json');
+    expect(res.status).toBe(400);
+    expect((res.json() as { message: string }).message).toContain('API version 1.52 is newer than 1.51');
+    expect(daemon.received).toHaveLength(0);
+  });
+
+  it('keeps a close-delimited answer close-delimited: relayed unframed, then the connection closes', async () => {
+    daemon.handler = (_req, res) => {
+      const socket = res.socket!;
+      socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it');
+    };
+    const raw = await rawExchange(proxy.socketPath, 'GET /containers/json HTTP/1.1\r\nHost: d\r\n\r\n', 3000);
+    expect(statuses(raw)).toEqual([200]);
+    expect(raw.toLowerCase()).not.toContain('transfer-encoding');
+    expect(raw).toMatch(/\r\nConnection: close\r\n/i);
+    expect(raw.endsWith('\r\n\r\nall of it')).toBe(true);
+  });
+});
+
+describe('a scoped profile\'s event stream', () => {
+  it('ends the engine\'s event stream when the client goes away (the filtered stream does not outlive its client)', async () => {
+    const scoped = policyFromYaml(`version: 1
+default: allow
+scope:
+  containers:
+    labels:
+      team: { equals: web }
+rules: []
+`);
+    const p = await startProxy(scoped, daemon.socketPath);
+    try {
+      await leaveAnEventStream(p.socketPath, '{"Type":"container","Action":"start","Actor":{"ID":"a","Attributes":{"team":"web"}}}\n');
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -45,13 +45,22 @@ describe('legacy API versions', () => {
     expect(res.status).toBe(400);
   });
 
-  it('are the reason: the engine itself applies a start-time HostConfig at /v1.23', async () => {
+  it('are the reason: an engine that serves /v1.23 applies a start-time HostConfig there (newer engines refuse the version)', async () => {
     const probe = await docker(engine, ['create', TEST_IMAGE, 'true']);
     const pid = probe.stdout.trim();
     try {
-      await request(engine, 'POST', `/v1.23/containers/${pid}/start`, { headers: { 'Content-Type': 'application/json' }, body: hostConfig });
+      const min = (await docker(engine, ['version', '--format', '{{.Server.MinAPIVersion}}'])).stdout.trim();
+      const res = await request(engine, 'POST', `/v1.23/containers/${pid}/start`, { headers: { 'Content-Type': 'application/json' }, body: hostConfig });
       const binds = await docker(engine, ['inspect', '--format', '{{json .HostConfig.Binds}}', pid]);
-      expect(binds.stdout.trim()).toBe(JSON.stringify([`${tmp.dir}:/host`]));
+      if (min === '1.12') {
+        // older engines (20.10 here) serve versions down to 1.12
+        expect(binds.stdout.trim()).toBe(JSON.stringify([`${tmp.dir}:/host`]));
+      } else {
+        // current engines (minimum API 1.24, as 28 here) refuse the version themselves
+        expect(res.status).toBe(400);
+        expect(res.body).toContain('client version 1.23 is too old');
+        expect(binds.stdout.trim()).toBe('null');
+      }
     } finally {
       await docker(engine, ['rm', '-f', pid]);
     }

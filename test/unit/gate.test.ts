@@ -27,8 +27,9 @@ describe('admit', () => {
     expect(admit(ALLOW_ALL, input('POST', '/grpc', {}, true)).code).toBeNull();
   });
 
-  it('refuses a chunked upgrade request (its body length must be known)', () => {
-    expect(admit(ALLOW_ALL, input('POST', '/exec/abc/start', { 'transfer-encoding': 'chunked' }, true)).code).toBe('SOCKGATE_DENY_HEADERS');
+  it('admits a chunked upgrade request (proxy/upgrade.ts reads the chunks) and refuses any other transfer coding', () => {
+    expect(admit(ALLOW_ALL, input('POST', '/exec/abc/start', { 'transfer-encoding': 'chunked' }, true)).code).toBeNull();
+    expect(admit(ALLOW_ALL, input('POST', '/exec/abc/start', { 'transfer-encoding': 'gzip, chunked' }, true)).code).toBe('SOCKGATE_DENY_HEADERS');
   });
 
   it.each([

@@ -57,6 +57,44 @@ describe('inspectBody', () => {
     expect(refusal('containers.create', '{"Image":"x","Privileged":true}').pointer).toBe('/Privileged');
   });
 
+  it('accepts a legacy top-level field that holds nothing, which no engine applies (dockerode sends "VolumesFrom": [])', () => {
+    for (const body of [
+      '{"Image":"x","Cmd":["true"],"VolumesFrom":[],"HostConfig":{}}',
+      '{"Image":"x","VolumesFrom":[]}',
+      '{"Image":"x","VolumesFrom":null,"Binds":[],"Privileged":false,"ConsoleSize":[0,0],"RestartPolicy":{"Name":""},"Sysctls":{}}',
+    ]) {
+      expect(view('containers.create', body).value, body).toMatchObject({ Image: 'x' });
+    }
+  });
+
+  it('refuses a legacy top-level field the engine applies: any, without a HostConfig object; a merged one over an unset inner value', () => {
+    expect(refusal('containers.create', '{"Image":"x","VolumesFrom":["other"]}').pointer).toBe('/VolumesFrom');
+    expect(refusal('containers.create', '{"Image":"x","Binds":["/:/host"],"HostConfig":null}').pointer).toBe('/Binds');
+    expect(refusal('containers.create', '{"Image":"x","Memory":1,"HostConfig":{}}').pointer).toBe('/Memory');
+    expect(refusal('containers.create', '{"Image":"x","VolumeDriver":"remote","HostConfig":{"Privileged":false}}').pointer).toBe('/VolumeDriver');
+  });
+
+  it('accepts a legacy top-level field a HostConfig object overrides (v20.10 getHostConfig ignores it), and decides on the inner one', () => {
+    const v = view('containers.create', '{"Image":"x","Privileged":true,"Memory":1,"HostConfig":{"Memory":2}}');
+    expect((v.value as { HostConfig: Record<string, unknown> }).HostConfig).toMatchObject({ Memory: 2n, Privileged: false });
+  });
+
+  it('refuses a key that is a field of no engine version sockgate knows, for an engine newer than it knows or of unknown version', () => {
+    const r = refusal('containers.create', '{"Image":"x","HostConfig":{"FutureHostAccess":true}}');
+    expect(r.pointer).toBe('/HostConfig/FutureHostAccess');
+    expect(r.message).toContain('not a field of container.HostConfig in any engine version sockgate knows (API ≤ 1.51)');
+    expect(refusal('exec.create', '{"Cmd":["id"],"Future":1}').pointer).toBe('/Future');
+    // Map keys are free: labels, options and sysctls are not fields.
+    expect(view('containers.create', '{"Image":"x","Labels":{"Anything":"1"},"HostConfig":{"Sysctls":{"net.x":"1"}}}').value).toMatchObject({ Image: 'x' });
+  });
+
+  it('lets an engine sockgate knows ignore such a key, as it does (dockerode sends "name" in create bodies)', () => {
+    const r = inspectBody('containers.create', enc('{"Image":"x","name":"web","HostConfig":{"FutureHostAccess":true}}'), 'ignore');
+    expect(r.ok).toBe(true);
+    // a key Go would still bind is refused either way
+    expect(inspectBody('containers.create', enc('{"Image":"x","hostconfig":{}}'), 'ignore').ok).toBe(false);
+  });
+
   it('refuses keys the engine would bind although they are spelled differently, and repeated keys', () => {
     expect(refusal('containers.create', '{"Image":"x","hostconfig":{}}').pointer).toBe('/hostconfig');
     expect(refusal('containers.create', '{"Image":"x","HostConfig":{"Bind\u017f":[]}}').pointer).toBe('/HostConfig/Bind\u017f');

@@ -65,12 +65,12 @@ describe('reserved labels', () => {
     const body = json({ Image: 'x', Labels: { 'io.sockgate.owner': 'ci' } });
     const pending = admit(learning, post('/containers/create', body));
     expect(pending.needsBody).toBe(true);
-    expect(admitBody(learning, pending, body).code).toBe('SOCKGATE_DENY_RESERVED_LABEL');
+    expect(admitBody(learning, pending, body, '1.41').code).toBe('SOCKGATE_DENY_RESERVED_LABEL');
   });
 
   it('are refused in every profile, even allow-all', () => {
     const body = json({ Image: 'x', Labels: { 'io.sockgate.owner': 'ci' } });
-    const a = admitBody(ALLOW_ALL, admit(ALLOW_ALL, post('/containers/create', body)), body);
+    const a = admitBody(ALLOW_ALL, admit(ALLOW_ALL, post('/containers/create', body)), body, '1.41');
     expect(a).toMatchObject({ code: 'SOCKGATE_DENY_RESERVED_LABEL', status: 403 });
     expect(admit(ALLOW_ALL, post('/build?labels=%7B%22io.sockgate.owner%22%3A%22ci%22%7D', Buffer.alloc(0))).code).toBe('SOCKGATE_DENY_RESERVED_LABEL');
   });
@@ -79,14 +79,14 @@ describe('reserved labels', () => {
 describe('ownership mode', () => {
   it('writes the owner label over what the client sent, and forwards the body it checked', () => {
     const body = Buffer.from('{"Image":"x","Cmd":["true"],"Labels":{"a":"1","io.sockgate.owner":"other"}}');
-    const a = admitBody(OWNING, admit(OWNING, post('/v1.41/containers/create', body)), body);
+    const a = admitBody(OWNING, admit(OWNING, post('/v1.41/containers/create', body)), body, '1.41');
     expect(isAllowed(a)).toBe(true);
     const sent = JSON.parse(Buffer.from(a.forwardBody!).toString('utf8')) as { Labels: Record<string, string> };
     expect(sent.Labels).toEqual({ a: '1', [OWNER_LABEL]: 'ci' });
   });
 
   it('labels a volume created with an empty body', () => {
-    const a = admitBody(OWNING, admit(OWNING, post('/volumes/create', Buffer.alloc(0))), Buffer.alloc(0));
+    const a = admitBody(OWNING, admit(OWNING, post('/volumes/create', Buffer.alloc(0))), Buffer.alloc(0), '1.41');
     expect(Buffer.from(a.forwardBody!).toString()).toBe('{"Labels":{"io.sockgate.owner":"ci"}}');
   });
 
@@ -103,7 +103,7 @@ describe('ownership mode', () => {
       HostConfig: { VolumesFrom: ['a:ro'], NetworkMode: 'container:b', PidMode: 'container:c', Binds: ['vol:/d', '/host:/h'], Mounts: [{ Type: 'volume', Source: 'v2', Target: '/v' }], Links: ['/e:alias'] },
       NetworkingConfig: { EndpointsConfig: { mynet: {}, bridge: {} } },
     });
-    const a = admitBody(OWNING, admit(OWNING, post('/containers/create', body)), body);
+    const a = admitBody(OWNING, admit(OWNING, post('/containers/create', body)), body, '1.41');
     expect(isAllowed(a)).toBe(false);
     expect(a.refs?.map((r) => `${r.kind}:${r.ref}@${r.pointer}`)).toEqual([
       'container:b@/HostConfig/NetworkMode',
@@ -137,7 +137,7 @@ describe('ownership mode', () => {
 describe('a scoped profile', () => {
   it('checks the containers a body or commit names, but not volumes and networks', () => {
     const body = json({ Image: 'x', HostConfig: { VolumesFrom: ['db'], Binds: ['vol:/d'] } });
-    const a = admitBody(SCOPED, admit(SCOPED, post('/containers/create', body)), body);
+    const a = admitBody(SCOPED, admit(SCOPED, post('/containers/create', body)), body, '1.41');
     expect(a.refs).toEqual([{ kind: 'container', ref: 'db', pointer: '/HostConfig/VolumesFrom/0' }]);
     expect(admit(SCOPED, post('/commit?container=db', Buffer.alloc(0))).refs).toEqual([{ kind: 'container', ref: 'db', pointer: '?container' }]);
     expect(bodyReferences('networks.connect', { Container: 'db' })).toEqual([{ kind: 'container', ref: 'db', pointer: '/Container' }]);

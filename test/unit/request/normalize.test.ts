@@ -23,7 +23,18 @@ describe('normalizeRequest', () => {
 
   it('reads versioned and unversioned spellings as the same path', () => {
     expect(ok('/containers/json').path).toBe(ok('/v1.24/containers/json').path);
-    expect(ok('/v2/containers/json').apiVersion).toBe('2');
+    expect(ok('/v1.51/containers/json').apiVersion).toBe('1.51');
+  });
+
+  it('refuses an API version newer than the newest sockgate knows (1.51), whose routes and bodies it cannot check', () => {
+    for (const target of ['/v1.52/containers/create', '/v2/containers/json', '/v1.100/_ping']) {
+      const r = normalizeRequest('GET', target);
+      expect(r.ok, target).toBe(false);
+      if (!r.ok) {
+        expect(r.rejection.code).toBe('SOCKGATE_DENY_API_VERSION');
+        expect(r.rejection.reason).toContain('newer than 1.51');
+      }
+    }
   });
 
   it('decodes percent-encoding exactly once and re-encodes canonically', () => {

@@ -1,0 +1,132 @@
+/**
+ * Body fields the engine gained after API 1.41 (sockgate's schemas know them) cannot be used
+ * through policies/untrusted-create.yaml to reach the host, in any spelling the engine accepts.
+ * On an engine that has a field, the same body sent to the engine socket first shows the effect
+ * is real (the engine created the container with it); on 20.10, which ignores the field, the
+ * refusal through sockgate holds as well (the body means something else on a newer engine).
+ * (A field no engine version sockgate knows has is ignored by these engines and refused for a newer
+ * one: test/integration/body.test.ts.)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callsSince, logMark } from '../helpers/engine-log.js';
+import { docker, engineSocket, REPO_ROOT, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
+import { request } from '../helpers/raw-http.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const PRESET = join(REPO_ROOT, 'policies/untrusted-create.yaml');
+const tag = `${process.pid}`;
+const NAME = `sg-mf-${tag}`;
+let engine: string;
+let gate: SockgateProcess;
+let apiVersion: string;
+const hostDir = mkdtempSync(join(tmpdir(), 'sg-mf-host-'));
+
+beforeAll(async () => {
+  engine = engineSocket();
+  gate = await startSockgate(['--policy', PRESET]);
+  apiVersion = (await docker(engine, ['version', '--format', '{{.Server.APIVersion}}'])).stdout.trim();
+});
+afterAll(async () => {
+  await gate?.stop();
+  const left = await docker(engine, ['ps', '-aq', '--filter', `name=${NAME}`]);
+  for (const id of left.stdout.split('\n').filter(Boolean)) await docker(engine, ['rm', '-f', id]);
+  rmSync(hostDir, { recursive: true, force: true });
+});
+
+const atLeast = (v: string): boolean => {
+  const [a, b] = apiVersion.split('.').map(Number) as [number, number];
+  const [c, d] = v.split('.').map(Number) as [number, number];
+  return a > c || (a === c && b >= d);
+};
+
+interface Case {
+  readonly name: string;
+  /** API version that added the field */
+  readonly since: string;
+  readonly hostConfig: Record<string, unknown>;
+  /** the JSON pointer sockgate's denial names */
+  readonly pointer: string;
+  /** on an engine with the field: what the created container shows (inspect format → expected) */
+  readonly engineShows?: readonly [string, string];
+}
+
+const mount = (m: Record<string, unknown>): Record<string, unknown> => ({ Mounts: [{ Target: '/host', ...m }] });
+
+const CASES: readonly Case[] = [
+  {
+    name: 'a bind mount that creates its missing host mountpoint (BindOptions.CreateMountpoint)',
+    since: '1.42',
+    hostConfig: mount({ Type: 'bind', Source: join(hostDir, 'made-by-engine'), BindOptions: { CreateMountpoint: true } }),
+    pointer: '/HostConfig/Mounts/0/Source',
+    engineShows: ['{{(index .Mounts 0).Source}}', join(hostDir, 'made-by-engine')],
+  },
+  {
+    name: 'a bind mount read-only but not recursively (BindOptions.ReadOnlyNonRecursive)',
+    since: '1.44',
+    hostConfig: mount({ Type: 'bind', Source: hostDir, ReadOnly: true, BindOptions: { ReadOnlyNonRecursive: true } }),
+    pointer: '/HostConfig/Mounts/0/Source',
+    engineShows: ['{{(index .HostConfig.Mounts 0).BindOptions.ReadOnlyNonRecursive}}', 'true'],
+  },
+  {
+    name: 'a bind mount forced read-only recursively (BindOptions.ReadOnlyForceRecursive)',
+    since: '1.44',
+    hostConfig: mount({ Type: 'bind', Source: hostDir, ReadOnly: true, BindOptions: { ReadOnlyForceRecursive: true } }),
+    pointer: '/HostConfig/Mounts/0/Source',
+  },
+  {
+    name: 'a volume mount with a subpath and bind driver options (VolumeOptions.Subpath)',
+    since: '1.45',
+    hostConfig: mount({
+      Type: 'volume',
+      Source: `${NAME}-subvol`,
+      VolumeOptions: { Subpath: 'etc', DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } },
+    }),
+    pointer: '/HostConfig/Mounts/0/VolumeOptions/DriverConfig/Options',
+  },
+  {
+    name: 'the same, with the field names spelled as Go would still bind them (subpath, driverconfig)',
+    since: '1.45',
+    hostConfig: mount({ Type: 'volume', Source: `${NAME}-subvol2`, VolumeOptions: { subpath: 'etc', driverconfig: { Name: 'local', Options: { o: 'bind', device: '/' } } } }),
+    pointer: '/HostConfig/Mounts/0/VolumeOptions/subpath',
+  },
+  {
+    name: 'a mount spelled "bindoptions", which Go binds to BindOptions',
+    since: '1.42',
+    hostConfig: mount({ Type: 'bind', Source: hostDir, bindoptions: { CreateMountpoint: true } }),
+    pointer: '/HostConfig/Mounts/0/bindoptions',
+  },
+  {
+    name: 'an annotation the runtime reads (HostConfig.Annotations), spelled "annotations"',
+    since: '1.43',
+    hostConfig: { annotations: { 'org.opencontainers.runc.exec.isolated-cpu-affinity-transition': 'temporary' } },
+    pointer: '/HostConfig/annotations',
+  },
+];
+
+const body = (hostConfig: Record<string, unknown>): string => JSON.stringify({ Image: TEST_IMAGE, Cmd: ['true'], HostConfig: hostConfig });
+
+describe('fields added after API 1.41, through untrusted-create', () => {
+  it.each(CASES.map((c) => [c.name, c]))('%s: refused with its pointer, and never reaches the engine', async (_name, c) => {
+    if (c.engineShows !== undefined && atLeast(c.since)) {
+      // The effect is real: this engine creates the container with the field on its own socket.
+      const direct = await request(engine, 'POST', `/containers/create?name=${NAME}-direct`, { headers: { 'Content-Type': 'application/json' }, body: body(c.hostConfig) });
+      expect(direct.status, direct.body).toBe(201);
+      const shown = await docker(engine, ['inspect', '--format', c.engineShows[0], `${NAME}-direct`]);
+      expect(shown.stdout.trim()).toBe(c.engineShows[1]);
+      await docker(engine, ['rm', '-f', `${NAME}-direct`]);
+    }
+    const mark = logMark();
+    const seen = gate.records.length;
+    const res = await request(gate.socketPath, 'POST', `/containers/create?name=${NAME}-via`, { headers: { 'Content-Type': 'application/json' }, body: body(c.hostConfig) });
+    expect([400, 403], res.body).toContain(res.status);
+    expect((JSON.parse(res.body) as { message: string }).message).toContain('sockgate:');
+    expect(callsSince(mark).filter((call) => call.uri.includes('/containers/create'))).toEqual([]);
+    // the audit record names the field (it reaches the test through sockgate's stdout)
+    await waitUntil(() => gate.records.slice(seen).some((r) => r['msg'] === 'request denied' && JSON.stringify(r).includes(c.pointer)), 3000, `audit record naming ${c.pointer}`);
+    expect((await docker(engine, ['inspect', `${NAME}-via`])).code).not.toBe(0);
+  });
+
+});
