@@ -23,7 +23,9 @@ type Tree =
   | { readonly t: 'arr'; readonly items: readonly Tree[] }
   | { readonly t: 'scalar' };
 
-export type ExactKeysResult = { readonly ok: true } | { readonly ok: false; readonly pointer: string; readonly message: string };
+/** ok: the body's keys are exact; `unknown` lists the pointers of keys no engine version has (when ignored). */
+export type ExactKeysResult = { readonly ok: true; readonly unknown: readonly string[] } | { readonly ok: false; readonly pointer: string; readonly message: string };
+type CheckResult = { readonly ok: true } | { readonly ok: false; readonly pointer: string; readonly message: string };
 
 class Syntax extends Error {}
 
@@ -175,7 +177,7 @@ function foldKey(s: string): string {
 /** What to do with a key that is no field of its struct in any engine version sockgate knows. */
 export type UnknownKeys = 'ignore' | 'refuse';
 
-function check(tree: Tree, type: GoType, pointer: string, unknown: UnknownKeys): ExactKeysResult {
+function check(tree: Tree, type: GoType, pointer: string, unknown: UnknownKeys, found: string[]): CheckResult {
   let t = type;
   while (t.kind === 'ptr') t = t.elem;
   switch (t.kind) {
@@ -193,7 +195,10 @@ function check(tree: Tree, type: GoType, pointer: string, unknown: UnknownKeys):
           if (canonical !== undefined) {
             return { ok: false, pointer: p, message: `key "${key}" is not spelled like the engine's field "${canonical}" (the engine would still bind it)` };
           }
-          if (unknown === 'ignore') continue;
+          if (unknown === 'ignore') {
+            found.push(p);
+            continue;
+          }
           return {
             ok: false,
             pointer: p,
@@ -202,7 +207,7 @@ function check(tree: Tree, type: GoType, pointer: string, unknown: UnknownKeys):
         }
         if (seen.has(key)) return { ok: false, pointer: p, message: `key "${key}" appears more than once` };
         seen.add(key);
-        const r = check(child, field, p, unknown);
+        const r = check(child, field, p, unknown, found);
         if (!r.ok) return r;
       }
       return { ok: true };
@@ -214,7 +219,7 @@ function check(tree: Tree, type: GoType, pointer: string, unknown: UnknownKeys):
         const p = `${pointer}/${escapePointer(key)}`;
         if (seen.has(key)) return { ok: false, pointer: p, message: `key "${key}" appears more than once` };
         seen.add(key);
-        const r = check(child, t.elem, p, unknown);
+        const r = check(child, t.elem, p, unknown, found);
         if (!r.ok) return r;
       }
       return { ok: true };
@@ -223,7 +228,7 @@ function check(tree: Tree, type: GoType, pointer: string, unknown: UnknownKeys):
     case 'array': {
       if (tree.t !== 'arr') return { ok: true };
       for (let i = 0; i < tree.items.length; i++) {
-        const r = check(tree.items[i]!, t.elem, `${pointer}/${i}`, unknown);
+        const r = check(tree.items[i]!, t.elem, `${pointer}/${i}`, unknown, found);
         if (!r.ok) return r;
       }
       return { ok: true };
@@ -251,5 +256,7 @@ export function checkExactKeys(text: string, type: GoType, unknown: UnknownKeys)
   if (text.slice(parsed.end).trim() !== '') {
     return { ok: false, pointer: '', message: 'body has data after its JSON value, which the engine would ignore' };
   }
-  return check(parsed.tree, type, '', unknown);
+  const found: string[] = [];
+  const r = check(parsed.tree, type, '', unknown, found);
+  return r.ok ? { ok: true, unknown: found } : r;
 }

@@ -117,5 +117,6 @@ export function inspectBody(endpoint: string, bytes: Uint8Array, unknownKeys: Un
   if (decoded.trailing) return fail('', 'body has data after its JSON value, which the engine would ignore');
   const legacy = legacyTopLevelProblem(endpoint, decoded.value);
   if (legacy !== null) return legacy;
-  return { ok: true, view: viewFor(endpoint, decoded.value) };
+  const view = viewFor(endpoint, decoded.value);
+  return { ok: true, view: exact.unknown.length > 0 ? { ...view, unknownKeys: exact.unknown } : view };
 }

@@ -15,6 +15,8 @@
  */
 
 import { isNull, isSet, resolveBodyPath, type BodyView } from '../policy/body.js';
+import { setFieldPaths } from './allow-list.js';
+import { BODY_SCHEMAS } from './schemas/index.js';
 
 export type SummaryKind = 'flag' | 'nil' | 'value' | 'list' | 'paths';
 
@@ -96,9 +98,17 @@ function summarizeField(field: SummaryField, view: BodyView): SummaryValue {
   }
 }
 
-/** The summary of a decoded body: dotted path → recorded value, for the fields of SUMMARY_FIELDS. */
+/** Summary key of the allow-list paths of the fields a body sets (names only, no values). */
+export const SET_FIELDS_KEY = '$fields';
+
+/**
+ * The summary of a decoded body: dotted path → recorded value, for the fields of SUMMARY_FIELDS,
+ * and under SET_FIELDS_KEY the allow-list paths of every field the body sets.
+ */
 export function summarizeBody(endpoint: string, view: BodyView): Record<string, SummaryValue> {
   const out: Record<string, SummaryValue> = {};
   for (const field of SUMMARY_FIELDS[endpoint] ?? []) out[field.path] = summarizeField(field, view);
+  const schema = BODY_SCHEMAS[endpoint];
+  if (schema !== undefined) out[SET_FIELDS_KEY] = setFieldPaths(schema, view.value);
   return out;
 }

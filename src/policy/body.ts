@@ -15,6 +15,8 @@ export interface BodyView {
   readonly facts: Readonly<Record<string, unknown>>;
   /** for list facts: the JSON pointer of the body field each element was read from (audit evidence) */
   readonly factPointers?: Readonly<Record<string, readonly string[]>>;
+  /** pointers of keys the body has that are fields of no engine version sockgate knows (the engine ignores them) */
+  readonly unknownKeys?: readonly string[];
 }
 
 export type BodyPredicate = (view: BodyView, current: unknown) => boolean;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Effect, PolicyDocument, PolicyMode, RuleDocument, TargetConditionsDocument, ValueMatcherDocument } from './document.js';
 import { compileBodyCondition, type BodyPredicate } from './body.js';
+import { compileAllowList, type AllowList } from '../inspect/allow-list.js';
 import { compileBodyWitness, type BodyWitness } from './body-pointer.js';
 import { posix } from 'node:path';
 import { cleanHostPath, isUnderPrefix } from './body.js';
@@ -37,6 +38,10 @@ export interface CompiledRule {
   readonly body: readonly BodyPredicate[];
   /** the same conditions, reporting the body fields that made them hold (policy/body-pointer.ts) */
   readonly bodyWitness: readonly BodyWitness[];
+  /** each body condition's path, in order (to name the field a condition failed on) */
+  readonly bodyPaths: readonly string[];
+  /** allow rules: the body fields a client may set, every other one holding its default; null when the rule has no such list */
+  readonly fields: AllowList | null;
   /** conditions on the container acted on; null when the rule does not look at it */
   readonly target: CompiledTarget | null;
 }
@@ -133,8 +138,15 @@ function compileRule(r: RuleDocument): CompiledRule {
     query: Object.freeze(Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
     body: Object.freeze((r.body ?? []).map(compileBodyCondition)),
     bodyWitness: Object.freeze((r.body ?? []).map(compileBodyWitness)),
+    bodyPaths: Object.freeze((r.body ?? []).map((c) => c.path)),
+    fields: r.fields === undefined ? null : compileAllowList(r.fields),
     target: r.target === undefined ? null : compileTarget(r.target),
   });
+}
+
+/** Whether a rule decides on the request body (body conditions or an allow-list of fields). */
+export function readsBody(rule: CompiledRule): boolean {
+  return rule.body.length > 0 || rule.fields !== null;
 }
 
 export function policyHash(text: string): string {
@@ -152,7 +164,7 @@ export function compilePolicy(doc: PolicyDocument, source: string, text: string)
     rules,
     denyRules: Object.freeze(rules.filter((r) => r.effect === 'deny')),
     allowRules: Object.freeze(rules.filter((r) => r.effect === 'allow')),
-    inspectsBodies: rules.some((r) => r.body.length > 0),
+    inspectsBodies: rules.some(readsBody),
     inspectsTargets: doc.scope !== undefined || doc.ownership === true || rules.some((r) => r.target !== null),
     scope: doc.scope === undefined ? null : compileTarget(doc.scope.containers),
     ownership: doc.ownership === true,

@@ -72,6 +72,11 @@ export interface RuleDocument {
   readonly endpoints?: readonly string[];
   /** conditions on query parameters, by parameter name; all must hold */
   readonly query?: Readonly<Record<string, ValueMatcherDocument>>;
+  /**
+   * allow rules: the body fields a client may set (dotted, `*` for list elements and map values);
+   * every other field must hold its default. Only with `endpoints` that sockgate decodes.
+   */
+  readonly fields?: readonly string[];
   /** conditions on the decoded request body; all must hold. Only with `endpoints` that sockgate decodes. */
   readonly body?: readonly BodyConditionDocument[];
   /** conditions on the container the request acts on. Only with `endpoints` that act on one. */

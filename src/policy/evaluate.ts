@@ -6,8 +6,10 @@
 
 import type { Effect } from './document.js';
 import type { BodyView } from './body.js';
-import { bodyEvidence } from './body-pointer.js';
-import type { CompiledPolicy, CompiledRule, CompiledTarget, CompiledValueMatcher } from './compile.js';
+import { bodyEvidence, pointerOfPath } from './body-pointer.js';
+import { readsBody, type CompiledPolicy, type CompiledRule, type CompiledTarget, type CompiledValueMatcher } from './compile.js';
+import { IGNORED_CLIENT_KEYS, outsideAllowList, type OutsideAllowList } from '../inspect/allow-list.js';
+import { BODY_SCHEMAS } from '../inspect/schemas/index.js';
 import type { Query } from '../request/normalize.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
 import { candidatesFor } from './rule-index.js';
@@ -94,13 +96,26 @@ export function targetHolds(target: CompiledTarget, t: TargetFacts): boolean {
   return true;
 }
 
+/**
+ * The first body field outside a rule's allow-list that does not hold its default (or a key no
+ * engine version has); null when the rule has no list or the body keeps to it.
+ */
+export function outsideFields(rule: CompiledRule, facts: RequestFacts, body: BodyView): OutsideAllowList | null {
+  if (rule.fields === null) return null;
+  const schema = facts.endpoint === null ? undefined : BODY_SCHEMAS[facts.endpoint];
+  // A list is only accepted on endpoints with a schema (policy/load.ts): fail closed otherwise.
+  if (schema === undefined) return { pointer: '', path: null };
+  return outsideAllowList(rule.fields, schema, body.value, body.unknownKeys ?? [], IGNORED_CLIENT_KEYS[facts.endpoint!]);
+}
+
 export function ruleMatches(rule: CompiledRule, facts: RequestFacts, body?: BodyView, target?: TargetFacts): boolean {
   if (!headMatches(rule, facts)) return false;
-  if (rule.body.length > 0) {
+  if (readsBody(rule)) {
     // The gate reads and decodes the body whenever a body rule's head matches; reaching this
     // without one is a sockgate bug, and throwing here denies (fail closed).
     if (body === undefined) throw new Error(`rule ${rule.id} needs the request body, which was not read`);
     if (!rule.body.every((p) => p(body, body.value))) return false;
+    if (outsideFields(rule, facts, body) !== null) return false;
   }
   if (rule.target !== null) {
     if (target === undefined) throw new Error(`rule ${rule.id} needs the container the request acts on, which was not resolved`);
@@ -130,6 +145,35 @@ function describeRule(rule: CompiledRule): string {
   return rule.description ? `rule ${rule.id} (${rule.description})` : `rule ${rule.id}`;
 }
 
+/**
+ * Why an allow rule that matches the request's head did not allow it, by the body: the field a
+ * body condition failed on, or the first field outside its allow-list, named by JSON pointer (a
+ * denial and explain then say which field to change).
+ */
+function whyAllowFailedOnBody(allow: readonly CompiledRule[], facts: RequestFacts, body: BodyView, target?: TargetFacts): { pointer: string; text: string } | null {
+  for (const rule of allow) {
+    if (!readsBody(rule) || !headMatches(rule, facts)) continue;
+    if (rule.target !== null && (target === undefined || !targetHolds(rule.target, target))) continue;
+    const failed = rule.body.findIndex((p) => !p(body, body.value));
+    if (failed !== -1) {
+      const path = rule.bodyPaths[failed]!;
+      const pointer = pointerOfPath('', path);
+      return { pointer, text: `${pointer || 'the body'} does not meet the condition of ${describeRule(rule)} on ${path === '' ? 'the body' : path}` };
+    }
+    const outside = outsideFields(rule, facts, body);
+    if (outside === null) continue;
+    const where = outside.pointer === '' ? 'the body' : outside.pointer;
+    return {
+      pointer: outside.pointer,
+      text:
+        outside.path === null
+          ? `${where} is no field of any engine version sockgate knows, and ${describeRule(rule)} allows listed fields only`
+          : `${where} is set, and ${describeRule(rule)} allows only the fields it lists (${outside.path} is not one of them: leave it at its default)`,
+    };
+  }
+  return null;
+}
+
 export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: BodyView, target?: TargetFacts): Decision {
   const rules = candidatesFor(policy, facts);
   const first = rules.deny.find((r) => ruleMatches(r, facts, body, target)) ?? rules.allow.find((r) => ruleMatches(r, facts, body, target));
@@ -144,9 +188,11 @@ export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: Bod
     };
   }
   const what = `${facts.method} ${facts.path} (endpoint ${facts.endpoint ?? 'unknown'})`;
+  const outside = body === undefined ? null : whyAllowFailedOnBody(rules.allow, facts, body, target);
   return {
     effect: policy.defaultEffect,
     ruleId: null,
-    reason: `no rule matched ${what}; policy "${policy.name}" defaults to ${policy.defaultEffect}`,
+    reason: `no rule matched ${what}${outside === null ? '' : `: ${outside.text}`}; policy "${policy.name}" defaults to ${policy.defaultEffect}`,
+    ...(outside !== null ? { bodyPointer: outside.pointer } : {}),
   };
 }

@@ -5,8 +5,8 @@
  */
 
 import type { BodyView } from './body.js';
-import type { CompiledPolicy, CompiledRule } from './compile.js';
-import { headMatches, ruleMatches, targetHolds, type RequestFacts, type TargetFacts } from './evaluate.js';
+import { readsBody, type CompiledPolicy, type CompiledRule } from './compile.js';
+import { headMatches, outsideFields, ruleMatches, targetHolds, type RequestFacts, type TargetFacts } from './evaluate.js';
 
 export interface RuleExplanation {
   readonly id: string;
@@ -41,14 +41,18 @@ export function explainRules(policy: CompiledPolicy, facts: RequestFacts, body?:
   return policy.rules.map((rule): RuleExplanation => {
     const base = { id: rule.id, effect: rule.effect };
     if (!headMatches(rule, facts)) return { ...base, matched: false, why: whyHeadFails(rule, facts) };
-    if (rule.body.length > 0 && body === undefined) return { ...base, matched: 'unknown', why: 'its body conditions need the request body (give --body FILE)' };
+    if (readsBody(rule) && body === undefined) return { ...base, matched: 'unknown', why: 'its body conditions need the request body (give --body FILE)' };
     if (rule.target !== null && target === undefined) {
       return { ...base, matched: 'unknown', why: 'its target conditions need the container the request acts on, which sockgate looks up in the engine when serving' };
     }
     if (rule.body.length > 0 && !rule.body.every((p) => p(body!, body!.value))) return { ...base, matched: false, why: 'its body conditions do not all hold' };
+    const outside = body === undefined ? null : outsideFields(rule, facts, body);
+    if (outside !== null) {
+      return { ...base, matched: false, why: `${outside.pointer || 'the body'} is set, outside the fields it allows${outside.path === null ? ' (no field of any engine version sockgate knows)' : ` (${outside.path})`}` };
+    }
     if (rule.target !== null && !targetHolds(rule.target, target!)) return { ...base, matched: false, why: 'the container does not meet its target conditions' };
     const matched = ruleMatches(rule, facts, body, target);
-    const parts = [rule.methods !== null ? 'method' : '', rule.endpointIds.size > 0 || rule.pathRes.length > 0 ? 'endpoint/path' : '', rule.query.length > 0 ? 'query' : '', rule.body.length > 0 ? 'body' : '', rule.target !== null ? 'target' : ''].filter(Boolean);
+    const parts = [rule.methods !== null ? 'method' : '', rule.endpointIds.size > 0 || rule.pathRes.length > 0 ? 'endpoint/path' : '', rule.query.length > 0 ? 'query' : '', readsBody(rule) ? 'body' : '', rule.target !== null ? 'target' : ''].filter(Boolean);
     return { ...base, matched, why: matched ? `${parts.join(', ')} all match` : 'it does not match' };
   });
 }

@@ -20,6 +20,8 @@ import {
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
 import { INSPECTABLE_ENDPOINTS } from '../inspect/inspectable.js';
+import { fieldAt } from '../inspect/allow-list.js';
+import { BODY_SCHEMAS } from '../inspect/schemas/index.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
 import { REDACTABLE_ENDPOINTS } from './redact.js';
 
@@ -392,7 +394,37 @@ function validateBodyCondition(v: Validator, node: unknown, pointer: string, dep
   return v.problems.length === before ? (cond as BodyConditionDocument) : undefined;
 }
 
-const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'body', 'target'] as const;
+/**
+ * `fields: [PATH, …]` on an allow rule: the body fields a client may set, every other one holding
+ * its default (inspect/allow-list.ts). Each path must name a field of every named endpoint's
+ * body in some engine version sockgate knows.
+ */
+function validateAllowedFields(v: Validator, node: unknown, pointer: string, endpoints: readonly string[], effect: Effect | undefined): string[] | undefined {
+  // `fields: []` is a list too: the body may set nothing.
+  const list = isSeq(node) && node.items.length === 0 ? [] : v.strings(node, pointer);
+  if (!list) return undefined;
+  if (effect === 'deny') v.problem(node as Node, pointer, '"fields" lists what an allow rule lets a client set; a deny rule cannot have one (write its conditions under "body")');
+  const ids = endpoints.flatMap((e) => {
+    try {
+      return endpointIdsMatching(e).filter((id) => BODY_SCHEMAS[id] !== undefined);
+    } catch {
+      return [];
+    }
+  });
+  for (const item of list) {
+    if (item.value === '' || item.value.startsWith('.') || item.value.endsWith('.') || item.value.includes('..')) {
+      v.problem(item.node, item.pointer, `"${item.value}" is not a dotted field path (engine JSON field names, "*" for every element of a list or map)`);
+      continue;
+    }
+    for (const id of ids) {
+      const at = fieldAt(BODY_SCHEMAS[id]!, item.value);
+      if (!at.ok) v.problem(item.node, item.pointer, `"${item.value}" names no field of the ${id} body: ${at.reason}`);
+    }
+  }
+  return list.map((i) => i.value);
+}
+
+const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'fields', 'body', 'target'] as const;
 const TARGET_KEYS = ['name', 'image', 'labels'] as const;
 
 function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map<string, string>): RuleDocument | undefined {
@@ -513,6 +545,16 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
     if (body) rule.body = body;
     requireEndpointsIn(v, map, fields, rule.endpoints, pointer, INSPECTABLE_ENDPOINTS, {
       what: 'body conditions',
+      kind: 'endpoints whose body sockgate decodes',
+      list: ` (decoded: ${[...INSPECTABLE_ENDPOINTS].join(', ')})`,
+    });
+  }
+
+  if (fields.has('fields')) {
+    const allowed = validateAllowedFields(v, fields.get('fields'), `${pointer}/fields`, rule.endpoints ?? [], effect);
+    if (allowed) rule.fields = allowed;
+    requireEndpointsIn(v, map, fields, rule.endpoints, pointer, INSPECTABLE_ENDPOINTS, {
+      what: 'an allow-list of fields',
       kind: 'endpoints whose body sockgate decodes',
       list: ` (decoded: ${[...INSPECTABLE_ENDPOINTS].join(', ')})`,
     });

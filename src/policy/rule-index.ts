@@ -7,7 +7,7 @@
  * that of scanning every rule (bench/README.md: a 500-rule policy in a fraction of the time).
  */
 
-import type { CompiledPolicy, CompiledRule } from './compile.js';
+import { readsBody, type CompiledPolicy, type CompiledRule } from './compile.js';
 
 export interface RuleCandidates {
   readonly deny: readonly CompiledRule[];
@@ -33,7 +33,7 @@ function pick(policy: CompiledPolicy, keep: (r: CompiledRule) => boolean): RuleC
   return Object.freeze({
     deny: policy.denyRules.filter(keep),
     allow: policy.allowRules.filter(keep),
-    body: policy.rules.filter((r) => r.body.length > 0 && keep(r)),
+    body: policy.rules.filter((r) => readsBody(r) && keep(r)),
     target: policy.rules.filter((r) => r.target !== null && keep(r)),
   });
 }

@@ -53,6 +53,11 @@ export function renderPolicy(policy: SuggestedPolicy): string {
     out.push(`    methods: ${flow(rule.methods)}`);
     if (rule.endpoint !== null) out.push(`    endpoints: ${flow([rule.endpoint])}`);
     if (rule.pathGlob !== null) out.push(`    paths: ${flow([rule.pathGlob])}`);
+    if (rule.fields !== null) {
+      out.push(comment('    ', 'the fields these requests set; every other field must hold its default'));
+      out.push(rule.fields.length === 0 ? '    fields: []' : '    fields:');
+      for (const f of rule.fields) out.push(`      - ${q(f)}`);
+    }
     if (rule.body.length > 0) {
       out.push('    body:');
       for (const b of rule.body) {

@@ -17,7 +17,7 @@
 
 import { HTTP_METHODS, type BodyConditionDocument, type BodyScalar, type PolicyMethod } from '../policy/document.js';
 import { cleanHostPath, isUnderPrefix } from '../policy/body.js';
-import { SUMMARY_FIELDS, type SummaryField } from '../inspect/summary.js';
+import { SET_FIELDS_KEY, SUMMARY_FIELDS, type SummaryField } from '../inspect/summary.js';
 
 /** A body condition with a comment saying what was seen. */
 export interface SuggestedCondition {
@@ -33,6 +33,8 @@ export interface SuggestedRule {
   /** the exact path (as a glob) when the endpoint is unknown */
   readonly pathGlob: string | null;
   readonly body: readonly SuggestedCondition[];
+  /** the allow-list of fields: every field a request of the group set; null when not learned */
+  readonly fields: readonly string[] | null;
   /** what was seen: count, time span, listeners, profiles, and notes on the body */
   readonly comments: readonly string[];
 }
@@ -210,6 +212,13 @@ function compareScalars(a: BodyScalar, b: BodyScalar): number {
   return String(a) < String(b) ? -1 : 1;
 }
 
+/** The fields every request of a group set (learn mode records their paths, never their values). */
+function allowedFields(ds: readonly Decision[]): string[] | null {
+  const seen = ds.map((d) => d.bodySummary?.[SET_FIELDS_KEY]);
+  if (seen.length === 0 || !seen.every((s) => Array.isArray(s) && s.every((p) => typeof p === 'string'))) return null;
+  return uniq((seen).flat()).sort();
+}
+
 function bodyConditions(endpoint: string, ds: readonly Decision[]): { body: SuggestedCondition[]; notes: string[] } {
   const fields = SUMMARY_FIELDS[endpoint];
   if (fields === undefined) return { body: [], notes: [] };
@@ -301,6 +310,7 @@ export function suggestPolicy(input: readonly unknown[], options: SuggestOptions
       endpoint: known ? first.endpoint : null,
       pathGlob: known ? null : exactPathGlob(first.path),
       body,
+      fields: known ? allowedFields(ds) : null,
       comments,
     });
   }

@@ -41,7 +41,7 @@ describe('ordinary workloads work through untrusted-create', () => {
 
   it('docker run -d, exec with and without stdin, cp in and out, rm', async () => {
     const name = `sg-uc-work-${tag}`;
-    const run = await docker(gate.socketPath, ['run', '-d', '--name', name, '-v', `sg-uc-vol-${tag}:/data`, '--tmpfs', '/scratch', TEST_IMAGE, 'sleep', '60']);
+    const run = await docker(gate.socketPath, ['run', '-d', '--name', name, '-v', `sg-uc-vol-${tag}:/data`, '--tmpfs', '/scratch:size=16m', TEST_IMAGE, 'sleep', '60']);
     expect(run.code, run.stderr).toBe(0);
     created.push(name);
     const ex = await docker(gate.socketPath, ['exec', name, 'echo', 'in-exec']);

@@ -52,3 +52,24 @@ describe('loadPolicyText: valid policies', () => {
   });
 });
 
+
+describe('allow-lists of fields', () => {
+  const problems = (rules: string): string[] => {
+    const r = loadPolicyText(`version: 1\nrules:\n${rules}`, 'p.yaml');
+    return r.ok ? [] : r.problems.map((p) => `${p.line}:${p.col} ${p.message}`);
+  };
+
+  it('accept field paths of every endpoint named, "*" for elements, and an empty list (nothing may be set)', () => {
+    expect(problems('  - {id: a, effect: allow, endpoints: [containers.create], fields: [Image, HostConfig.Mounts.*.Type, NetworkingConfig.EndpointsConfig.*.Aliases]}\n')).toEqual([]);
+    expect(problems('  - {id: a, effect: allow, endpoints: [volumes.create], fields: []}\n')).toEqual([]);
+  });
+
+  it('refuse a path that names no field, saying where and why, and a list on a deny rule or an endpoint that is not decoded', () => {
+    expect(problems('  - {id: a, effect: allow, endpoints: [containers.create], fields: [HostConfig.Privilegd]}\n')).toEqual([
+      '3:69 "HostConfig.Privilegd" names no field of the containers.create body: container.HostConfig at "HostConfig" has no field "Privilegd" in any engine version sockgate knows',
+    ]);
+    expect(problems('  - {id: a, effect: allow, endpoints: [containers.create], fields: [HostConfig.Mounts.Type]}\n')[0]).toContain('reached with ".*"');
+    expect(problems('  - {id: a, effect: deny, endpoints: [containers.create], fields: [Image]}\n')[0]).toContain('a deny rule cannot have one');
+    expect(problems('  - {id: a, effect: allow, endpoints: [containers.start], fields: [Image]}\n').join('\n')).toContain('an allow-list of fields need endpoints whose body sockgate decodes');
+  });
+});

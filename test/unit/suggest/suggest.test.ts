@@ -87,6 +87,15 @@ describe('sockgate suggest', () => {
     expect(a.code).toBe('SOCKGATE_DENY_POLICY');
   });
 
+  it('writes an allow-list of the fields the workload set (their names only, never values), refusing any other field', () => {
+    expect(records[3]!['bodySummary']).toMatchObject({ $fields: ['Cmd', 'HostConfig.Binds', 'Image'] });
+    expect(JSON.stringify((records[3]!['bodySummary'] as Record<string, unknown>)['$fields'])).not.toContain('/tmp');
+    expect(text).toContain('    fields:\n      - "Cmd"\n      - "HostConfig.Binds"\n      - "Image"\n');
+    const a = decide(suggested, create({ Binds: ['/tmp:/data'], Memory: 1 }));
+    expect(a.decision.effect).toBe('deny');
+    expect(a.decision.bodyPointer).toBe('/HostConfig/Memory');
+  });
+
   it('explains each rule and body condition in comments', () => {
     expect(text).toContain('# 2 requests (POST; 2 denied by the learning policy), 2023-11-14T22:13:23.000Z to 2023-11-14T22:13:24.000Z');
     expect(text).toContain('# HostConfig.Privileged: seen only unset');

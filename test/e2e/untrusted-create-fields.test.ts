@@ -1,6 +1,8 @@
 /**
- * Body fields the engine gained after API 1.41 (sockgate's schemas know them) cannot be used
- * through policies/untrusted-create.yaml to reach the host, in any spelling the engine accepts.
+ * Container create fields that reach the host, or make the engine reach where the client
+ * chooses, cannot be used through policies/untrusted-create.yaml (an allow-list of fields), in any
+ * spelling the engine accepts: log drivers that connect out, published ports, an OOM score that
+ * spares the container, unbounded tmpfs, and the fields the engine gained after API 1.41.
  * On an engine that has a field, the same body sent to the engine socket first shows the effect
  * is real (the engine created the container with it); on 20.10, which ignores the field, the
  * refusal through sockgate holds as well (the body means something else on a newer engine).
@@ -51,11 +53,55 @@ interface Case {
   readonly pointer: string;
   /** on an engine with the field: what the created container shows (inspect format → expected) */
   readonly engineShows?: readonly [string, string];
+  /** top-level body fields beside HostConfig */
+  readonly extra?: Record<string, unknown>;
 }
 
 const mount = (m: Record<string, unknown>): Record<string, unknown> => ({ Mounts: [{ Target: '/host', ...m }] });
 
 const CASES: readonly Case[] = [
+  {
+    name: 'a log driver the engine itself connects out with (syslog to an address the client picks)',
+    since: '1.24',
+    hostConfig: { LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'tcp://127.0.0.1:1' } } },
+    pointer: '/HostConfig/LogConfig/Type',
+    engineShows: ['{{.HostConfig.LogConfig.Type}}', 'syslog'],
+  },
+  {
+    name: 'a local log driver with options (the preset allows none)',
+    since: '1.24',
+    hostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1g' } } },
+    pointer: '/HostConfig/LogConfig/Config',
+    engineShows: ['{{index .HostConfig.LogConfig.Config "max-size"}}', '1g'],
+  },
+  {
+    name: 'a port published on every host interface (PortBindings)',
+    since: '1.24',
+    hostConfig: { PortBindings: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '18080' }] } },
+    pointer: '/HostConfig/PortBindings',
+    engineShows: ['{{json .HostConfig.PortBindings}}', '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}]}'],
+  },
+  {
+    name: 'an OOM score the kernel spares while the container takes the host\'s memory (OomScoreAdj -1000)',
+    since: '1.24',
+    hostConfig: { OomScoreAdj: -1000 },
+    pointer: '/HostConfig/OomScoreAdj',
+    engineShows: ['{{.HostConfig.OomScoreAdj}}', '-1000'],
+  },
+  {
+    name: 'a tmpfs without a size (HostConfig.Tmpfs)',
+    since: '1.24',
+    hostConfig: { Tmpfs: { '/t': 'rw' } },
+    pointer: '/HostConfig/Tmpfs',
+    engineShows: ['{{json .HostConfig.Tmpfs}}', '{"/t":"rw"}'],
+  },
+  {
+    name: 'a tmpfs mount without a size (Mounts Type tmpfs)',
+    since: '1.24',
+    hostConfig: mount({ Type: 'tmpfs' }),
+    pointer: '/HostConfig/Mounts',
+    engineShows: ['{{(index .HostConfig.Mounts 0).Type}}', 'tmpfs'],
+  },
   {
     name: 'a bind mount that creates its missing host mountpoint (BindOptions.CreateMountpoint)',
     since: '1.42',
@@ -104,15 +150,30 @@ const CASES: readonly Case[] = [
     hostConfig: { annotations: { 'org.opencontainers.runc.exec.isolated-cpu-affinity-transition': 'temporary' } },
     pointer: '/HostConfig/annotations',
   },
+  {
+    name: 'an image mount (Mounts Type "image", ImageOptions; API 1.48): the allow-list names only volume and tmpfs',
+    since: '1.48',
+    hostConfig: { NetworkMode: 'none', ...mount({ Type: 'image', Source: TEST_IMAGE, ImageOptions: { Subpath: 'etc' } }) },
+    pointer: '/HostConfig/Mounts',
+    engineShows: ['{{(index .HostConfig.Mounts 0).Type}}', 'image'],
+  },
+  {
+    name: 'endpoint driver options (per-endpoint sysctls, API 1.46) and a gateway priority (1.48): endpoint options are not on the allow-list',
+    since: '1.46',
+    hostConfig: { NetworkMode: 'none' },
+    extra: { NetworkingConfig: { EndpointsConfig: { none: { GwPriority: 5, DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.forwarding=1' } } } } },
+    pointer: '/NetworkingConfig/EndpointsConfig/none/DriverOpts',
+    engineShows: ['{{json .NetworkSettings.Networks.none.DriverOpts}}', '{"com.docker.network.endpoint.sysctls":"net.ipv4.conf.IFNAME.forwarding=1"}'],
+  },
 ];
 
-const body = (hostConfig: Record<string, unknown>): string => JSON.stringify({ Image: TEST_IMAGE, Cmd: ['true'], HostConfig: hostConfig });
+const body = (hostConfig: Record<string, unknown>, extra: Record<string, unknown> = {}): string => JSON.stringify({ Image: TEST_IMAGE, Cmd: ['true'], HostConfig: hostConfig, ...extra });
 
-describe('fields added after API 1.41, through untrusted-create', () => {
+describe('host-reaching create fields, through untrusted-create', () => {
   it.each(CASES.map((c) => [c.name, c]))('%s: refused with its pointer, and never reaches the engine', async (_name, c) => {
     if (c.engineShows !== undefined && atLeast(c.since)) {
       // The effect is real: this engine creates the container with the field on its own socket.
-      const direct = await request(engine, 'POST', `/containers/create?name=${NAME}-direct`, { headers: { 'Content-Type': 'application/json' }, body: body(c.hostConfig) });
+      const direct = await request(engine, 'POST', `/containers/create?name=${NAME}-direct`, { headers: { 'Content-Type': 'application/json' }, body: body(c.hostConfig, c.extra) });
       expect(direct.status, direct.body).toBe(201);
       const shown = await docker(engine, ['inspect', '--format', c.engineShows[0], `${NAME}-direct`]);
       expect(shown.stdout.trim()).toBe(c.engineShows[1]);
@@ -120,7 +181,7 @@ describe('fields added after API 1.41, through untrusted-create', () => {
     }
     const mark = logMark();
     const seen = gate.records.length;
-    const res = await request(gate.socketPath, 'POST', `/containers/create?name=${NAME}-via`, { headers: { 'Content-Type': 'application/json' }, body: body(c.hostConfig) });
+    const res = await request(gate.socketPath, 'POST', `/containers/create?name=${NAME}-via`, { headers: { 'Content-Type': 'application/json' }, body: body(c.hostConfig, c.extra) });
     expect([400, 403], res.body).toContain(res.status);
     expect((JSON.parse(res.body) as { message: string }).message).toContain('sockgate:');
     expect(callsSince(mark).filter((call) => call.uri.includes('/containers/create'))).toEqual([]);
@@ -130,3 +191,4 @@ describe('fields added after API 1.41, through untrusted-create', () => {
   });
 
 });
+
