@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfigText } from './config/file.js';
 import { DEFAULT_LISTEN_MODE, helpText, parseCommand, type DaemonOptions, type ParsedCommand } from './config/options.js';
 import { SockgateError } from './errors.js';
-import { admit, admitBody, denialMessage, isAllowed, type Admission } from './gate.js';
+import { admit, admitBody, admitVolumes, denialMessage, isAllowed, type Admission } from './gate.js';
 import { formatProblem, type PolicyProblem } from './policy/document.js';
 import { checkPolicyFile, loadBuiltInPolicy, loadPolicyFile } from './policy/files.js';
 import { compilePolicy, type CompiledPolicy } from './policy/compile.js';
@@ -112,6 +112,9 @@ function runExplain(command: Extract<ParsedCommand, { kind: 'explain' }>): numbe
   const bodyRead = admission.needsBody;
   // explain decides as the daemon does in front of an engine whose API version sockgate knows.
   if (admission.needsBody) admission = admitBody(policy, admission, body ?? Buffer.alloc(0), NEWEST_API_VERSION);
+  // Named volumes are looked up in the engine when serving; explain decides as if each were new.
+  const volumes = admission.volumeLookups;
+  if (volumes !== undefined) admission = admitVolumes(policy, admission, volumes.map((name) => ({ name, ok: true, exists: false })));
   const facts = admission.normalized === null ? null : { method: admission.normalized.method, path: admission.normalized.path, endpoint: admission.endpoint?.id ?? null, query: admission.normalized.query };
   const out = {
     profile,
@@ -126,6 +129,9 @@ function runExplain(command: Extract<ParsedCommand, { kind: 'explain' }>): numbe
     // Target conditions need the engine's view of the container; explain sends nothing.
     ...(admission.targetRef !== undefined && admission.code === null
       ? { targetRequired: admission.targetRef, note: 'the decision depends on the container this request acts on; sockgate looks it up in the engine when serving' }
+      : {}),
+    ...(volumes !== undefined
+      ? { volumesToLookUp: volumes, volumesNote: 'what these named volumes stand for (driver, options) decides too; sockgate looks them up in the engine when serving, and explain decides as if they did not exist yet' }
       : {}),
     effect: admission.decision.effect,
     rule: admission.decision.ruleId,

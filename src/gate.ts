@@ -17,6 +17,7 @@ import { INSPECTABLE_ENDPOINTS } from './inspect/inspectable.js';
 import { summarizeBody, type SummaryValue } from './inspect/summary.js';
 import { bodyReferences, type ObjectRef } from './inspect/references.js';
 import { setTopLevelMember } from './inspect/rewrite.js';
+import { withNamedVolumeFacts, type ResolvedVolume } from './inspect/named-volumes.js';
 import {
   LABELLING_ENDPOINTS,
   OWNED_CREATE_ENDPOINTS,
@@ -76,6 +77,12 @@ export interface Admission {
    * network): the caller resolves each through the engine and calls admitRefs().
    */
   readonly refs?: readonly ObjectRef[];
+  /**
+   * Set when the decision depends on what named volumes of a container create stand for: the
+   * caller looks each up through the engine and calls admitVolumes(); until then the decision is
+   * a provisional deny (the body view is in `bodyView`).
+   */
+  readonly volumeLookups?: readonly string[];
   /** the body to forward when sockgate rewrote it (the owner label); it is what was checked */
   readonly forwardBody?: Uint8Array;
   /** the full id of the network named in the path, once resolved: the request is forwarded by it */
@@ -312,7 +319,46 @@ export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint
       // Still waiting for the container the request acts on.
       return { ...pending, needsBody: false, bodyView: view, ...carried, ...(refs.length > 0 ? { refs } : {}) };
     }
+    const volumes = policy.looksUpVolumes && endpoint.id === 'containers.create' ? namedVolumes(view) : [];
+    if (volumes.length > 0) {
+      // Still waiting for what the named volumes stand for.
+      return { ...pending, needsBody: false, bodyView: view, volumeLookups: volumes, ...carried, ...(refs.length > 0 ? { refs } : {}) };
+    }
     return { ...withRefs(decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), view), policy), refs), ...carried };
+  } catch (err) {
+    return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
+  }
+}
+
+/** The distinct volume names a decoded container create mounts by name. */
+function namedVolumes(view: BodyView): string[] {
+  const names = view.facts['volumes'];
+  return Array.isArray(names) ? [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))] : [];
+}
+
+/**
+ * Last step for a container create whose named volumes were looked up: decide with what they
+ * stand for in the body facts (inspect/named-volumes.ts). A volume that could not be looked up is
+ * a denial: nothing can be said about what it gives.
+ */
+export function admitVolumes(policy: CompiledPolicy, pending: Admission, resolved: readonly ResolvedVolume[]): Admission {
+  try {
+    const { normalized, endpoint, bodyView } = pending;
+    if (pending.volumeLookups === undefined || bodyView === undefined || normalized === null || endpoint === null) {
+      return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitVolumes called for a request that names no volumes', normalized, endpoint);
+    }
+    const failed = resolved.find((v) => !v.ok);
+    if (failed !== undefined || resolved.length !== pending.volumeLookups.length) {
+      const why = failed !== undefined && !failed.ok ? `volume "${failed.name}" could not be looked up (${failed.reason})` : 'not every named volume was looked up';
+      return { ...refuse('SOCKGATE_DENY_BODY', `${why}: what it gives the container is not known`, normalized, endpoint), ...(pending.bodyFacts ? { bodyFacts: pending.bodyFacts } : {}) };
+    }
+    const view = withNamedVolumeFacts(bodyView, resolved);
+    const rest: { -readonly [K in keyof Admission]: Admission[K] } = { ...pending, bodyFacts: view.facts };
+    delete rest.volumeLookups;
+    delete rest.bodyView;
+    delete rest.refs;
+    const decision = decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), view), policy);
+    return { ...rest, ...withRefs(decision, pending.refs ?? []) };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
   }

@@ -12,7 +12,7 @@ import { posix } from 'node:path';
 import { cleanHostPath, isUnderPrefix } from './body.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
-import { isEngineTrue } from '../request/engine-values.js';
+import { imageRegistry, isEngineTrue } from '../request/engine-values.js';
 
 export interface CompiledValueMatcher {
   /** the matcher as written, for explanations */
@@ -69,6 +69,11 @@ export interface CompiledPolicy {
   readonly inspectsBodies: boolean;
   /** whether any rule (or the scope) looks at the container a request acts on */
   readonly inspectsTargets: boolean;
+  /**
+   * whether a container create's named volumes are looked up before deciding: some rule on
+   * containers.create decides on the host paths or volume driver options it gets (inspect/named-volumes.ts)
+   */
+  readonly looksUpVolumes: boolean;
   /** the containers this policy's clients may see (in ownership mode: also owned); null: no scope */
   readonly scope: CompiledTarget | null;
   /** ownership mode (policy `ownership: true`) */
@@ -103,6 +108,10 @@ export function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
     const prefixes = m.pathPrefix;
     // The engine reads a container path joined to "/" and cleaned (filepath.Join("/", path)).
     return { source: m, presence: false, test: (v) => isUnderPrefix(cleanHostPath(posix.join('/', v)), prefixes) };
+  }
+  if (m.registry !== undefined) {
+    const hosts = new Set(m.registry.map((h) => h.toLowerCase()));
+    return { source: m, presence: false, test: (v) => hosts.has(imageRegistry(v) ?? '') };
   }
   throw new Error('matcher has no condition');
 }
@@ -165,6 +174,7 @@ export function compilePolicy(doc: PolicyDocument, source: string, text: string)
     denyRules: Object.freeze(rules.filter((r) => r.effect === 'deny')),
     allowRules: Object.freeze(rules.filter((r) => r.effect === 'allow')),
     inspectsBodies: rules.some(readsBody),
+    looksUpVolumes: rules.some((r) => r.endpointIds.has('containers.create') && r.bodyPaths.some((p) => /^\$facts\.(hostPaths|volumeDriverOptions)(\.|$)/.test(p))),
     inspectsTargets: doc.scope !== undefined || doc.ownership === true || rules.some((r) => r.target !== null),
     scope: doc.scope === undefined ? null : compileTarget(doc.scope.containers),
     ownership: doc.ownership === true,

@@ -22,6 +22,8 @@ export interface ValueMatcherDocument {
   readonly truthy?: boolean;
   /** the value, read as a path inside a container (joined to "/" and cleaned, as the engine does), is one of these or under one */
   readonly pathPrefix?: readonly string[];
+  /** the value is an image reference on one of these registries ("docker.io", "ghcr.io", "host:port"), as the engine reads the reference */
+  readonly registry?: readonly string[];
 }
 
 export type BodyScalar = string | number | boolean | null;

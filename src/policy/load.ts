@@ -30,7 +30,7 @@ export type LoadResult =
   | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy', 'pathPrefix'] as const;
+const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy', 'pathPrefix', 'registry'] as const;
 
 export class Validator {
   readonly problems: PolicyProblem[] = [];
@@ -283,6 +283,17 @@ function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMat
     case 'pathPrefix': {
       const list = validatePathPrefixes(v, value, p);
       return list === undefined ? undefined : { pathPrefix: list };
+    }
+    case 'registry': {
+      const list = v.strings(value, p);
+      if (list === undefined) return undefined;
+      for (const h of list) {
+        // a registry host as an image reference names it: host[:port], [ipv6]:port, or docker.io
+        if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:[0-9]{1,5})?$/.test(h.value)) {
+          v.problem(h.node, h.pointer, `"${h.value}" is not a registry host as an image reference names it (host, host:port or [ipv6]:port; Docker Hub is docker.io)`);
+        }
+      }
+      return { registry: list.map((x) => x.value) };
     }
     default:
       return undefined;

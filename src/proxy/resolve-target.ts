@@ -8,6 +8,7 @@
 import type { Dispatcher } from 'undici';
 import type { ResolvedRef, ResolvedTarget } from '../gate.js';
 import type { ObjectRef } from '../inspect/references.js';
+import type { ResolvedVolume } from '../inspect/named-volumes.js';
 import { obj, str } from '../json-view.js';
 import { consumeBody } from './body.js';
 import { containerFromInspect, objectFromAnswer } from '../policy/scope.js';
@@ -72,5 +73,20 @@ export async function resolveRef(dispatcher: Dispatcher, ref: ObjectRef, timeout
     return { ok: true, ref, facts };
   } catch (err) {
     return { ok: false, ref, reason: `sockgate could not look up the ${ref.kind}: ${(err as Error).message}` };
+  }
+}
+
+/** What a named volume stands for, as the engine reports it (inspect); a volume that does not exist yet is reported so. */
+export async function resolveVolume(dispatcher: Dispatcher, name: string, timeoutMs: number): Promise<ResolvedVolume> {
+  try {
+    const answer = await getJson(dispatcher, `/volumes/${encodePathSegment(name)}`, timeoutMs);
+    if (answer.status === 404) return { name, ok: true, exists: false };
+    if (answer.status !== 200) return { name, ok: false, reason: `the engine answered ${answer.status} when sockgate looked it up` };
+    const v = obj(answer.json);
+    const options: Record<string, string> = {};
+    for (const [k, val] of Object.entries(obj(v['Options']))) options[k] = str(val);
+    return { name, ok: true, exists: true, driver: str(v['Driver']), options };
+  } catch (err) {
+    return { name, ok: false, reason: (err as Error).message };
   }
 }

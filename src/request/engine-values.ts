@@ -24,3 +24,20 @@ export function isEngineTrue(value: string): boolean {
   const s = goTrimSpace(value).replace(/[A-Z]/g, (c) => c.toLowerCase());
   return !(s === '' || s === '0' || s === 'no' || s === 'false' || s === 'none');
 }
+
+/**
+ * The registry an image reference names, as the engine reads it before it connects there
+ * (distribution/reference normalize.go splitDockerDomain, used by ParseNormalizedNamed): the part
+ * before the first "/" is a registry host when it holds "." or ":", is "localhost", or has an
+ * upper-case letter; otherwise the reference is on Docker Hub, "docker.io" (also for
+ * "index.docker.io"). Lower-cased, as host names compare. A digest or tag after the name does not
+ * change it. Null for an empty reference.
+ */
+export function imageRegistry(reference: string): string | null {
+  if (reference === '') return null;
+  const slash = reference.indexOf('/');
+  const first = slash === -1 ? '' : reference.slice(0, slash);
+  const isDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first);
+  const domain = isDomain ? first.toLowerCase() : 'docker.io';
+  return domain === 'index.docker.io' ? 'docker.io' : domain;
+}

@@ -9,7 +9,8 @@
  * (A field no engine version sockgate knows has is ignored by these engines and refused for a newer
  * one: test/integration/body.test.ts.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,3 +193,72 @@ describe('host-reaching create fields, through untrusted-create', () => {
 
 });
 
+
+describe('the engine\'s own reach, through untrusted-create', () => {
+  /** A TCP listener on the host's loopback that counts the connections it gets (the engine's). */
+  const listen = async (): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> => {
+    let n = 0;
+    const server = createServer((s) => {
+      n++;
+      s.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { port: (server.address() as AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
+  };
+
+  it('an image pull from a registry on the host\'s loopback: the engine connects there on its own socket, never through sockgate', async () => {
+    const registry = await listen();
+    try {
+      const ref = encodeURIComponent(`127.0.0.1:${registry.port}/sg-probe`);
+      const direct = await request(engine, 'POST', `/images/create?fromImage=${ref}&tag=latest`);
+      expect(direct.status).toBeLessThan(600);
+      await waitUntil(() => registry.connections() > 0, 10_000, 'the engine connecting to the loopback registry');
+      const before = registry.connections();
+      const mark = logMark();
+      const seen = gate.records.length;
+      const via = await request(gate.socketPath, 'POST', `/images/create?fromImage=${ref}&tag=latest`);
+      expect(via.status).toBe(403);
+      expect(via.body).toContain('sockgate:');
+      expect(callsSince(mark).filter((c) => c.uri.includes('/images/create'))).toEqual([]);
+      await waitUntil(() => gate.records.slice(seen).some((r) => r['msg'] === 'request denied' && r['endpoint'] === 'images.create'), 3000, 'the audit record of the refused pull');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(registry.connections()).toBe(before);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('a pull from Docker Hub is still let through (and fails here, offline, at the engine)', async () => {
+    const mark = logMark();
+    const via = await request(gate.socketPath, 'POST', `/images/create?fromImage=${encodeURIComponent('sg-no-such-image-here')}&tag=latest`);
+    expect(via.body).not.toContain('sockgate:');
+    expect(callsSince(mark).some((c) => c.uri.includes('/images/create'))).toBe(true);
+  });
+});
+
+describe('what a named volume stands for, through untrusted-create', () => {
+  const VOL = `${NAME}-bindvol`;
+  afterAll(async () => {
+    await docker(engine, ['volume', 'rm', '-f', VOL]);
+  });
+
+  it('a volume someone else created with o=bind,device=<host dir>: the host\'s files on the engine socket, refused through sockgate by its device', async () => {
+    writeFileSync(join(hostDir, 'marker'), 'host-file\n');
+    const made = await docker(engine, ['volume', 'create', '--opt', 'type=none', '--opt', 'o=bind', '--opt', `device=${hostDir}`, VOL]);
+    expect(made.code, made.stderr).toBe(0);
+    // The effect is real: a container mounting the volume by name reads the host directory.
+    const direct = await docker(engine, ['run', '--rm', '--network', 'none', '-v', `${VOL}:/v`, TEST_IMAGE, 'cat', '/v/marker']);
+    expect(direct.stdout).toBe('host-file\n');
+    const mark = logMark();
+    const seen = gate.records.length;
+    for (const how of [['-v', `${VOL}:/v`], ['--mount', `type=volume,source=${VOL},target=/v`]]) {
+      const via = await docker(gate.socketPath, ['run', '--rm', '--network', 'none', ...how, TEST_IMAGE, 'cat', '/v/marker']);
+      expect(via.code).not.toBe(0);
+      expect(via.stderr).toContain('sockgate: denied by rule deny-host-paths');
+    }
+    expect(callsSince(mark).filter((c) => c.uri.includes('/containers/create'))).toEqual([]);
+    // sockgate looked the volume up, and its audit records name the field that named it
+    expect(callsSince(mark).some((c) => c.method === 'GET' && c.uri === `/volumes/${VOL}`)).toBe(true);
+    await waitUntil(() => ['/HostConfig/Binds/0', '/HostConfig/Mounts/0/Source'].every((p) => gate.records.slice(seen).some((r) => r['msg'] === 'request denied' && r['bodyPointer'] === p)), 3000, 'the audit records of both refusals');
+  });
+});

@@ -21,3 +21,31 @@ describe.each(['untrusted-create.yaml', 'ci-runner.yaml'])('policies/%s', (prese
     expect(a.decision.effect, a.decision.reason).toBe('allow');
   });
 });
+
+describe('named volumes through policies/untrusted-create.yaml', () => {
+  const policy = loadPolicyFile(join(ROOT, 'policies/untrusted-create.yaml'));
+  const create = (hostConfig: Record<string, unknown>) => ({ method: 'POST', target: '/containers/create', body: { Image: 'busybox', Cmd: ['true'], HostConfig: hostConfig } });
+
+  it('allow a volume that does not exist yet, or a plain local one', () => {
+    expect(decide(policy, create({ Binds: ['fresh:/d'] })).decision.effect).toBe('allow');
+    expect(decide(policy, create({ Binds: ['plain:/d'] }), { plain: { name: 'plain', ok: true, exists: true, driver: 'local', options: {} } }).decision.effect).toBe('allow');
+  });
+
+  it.each([
+    ['Binds', { Binds: ['rootfs:/host'] }, '/HostConfig/Binds/0'],
+    ['Mounts', { Mounts: [{ Type: 'volume', Source: 'rootfs', Target: '/host' }] }, '/HostConfig/Mounts/0/Source'],
+  ])('refuse, by %s, a volume someone created with o=bind,device=/: its device is a host path', (_how, hc, pointer) => {
+    const a = decide(policy, create(hc), { rootfs: { name: 'rootfs', ok: true, exists: true, driver: 'local', options: { type: 'none', o: 'bind', device: '/' } } });
+    expect(a.decision).toMatchObject({ effect: 'deny', ruleId: 'deny-host-paths', bodyPointer: pointer });
+    expect(a.bodyFacts).toMatchObject({ hostPaths: ['/'] });
+  });
+
+  it('refuse a volume of another driver (a network filesystem, a plugin), and one that cannot be looked up', () => {
+    const nfs = decide(policy, create({ Binds: ['share:/d'] }), { share: { name: 'share', ok: true, exists: true, driver: 'vieux/sshfs', options: {} } });
+    expect(nfs.decision).toMatchObject({ effect: 'deny', ruleId: 'deny-host-paths' });
+    expect(nfs.bodyFacts).toMatchObject({ hostPaths: ['volume:share'] });
+    const gone = decide(policy, create({ Binds: ['x:/d'] }), { x: { name: 'x', ok: false, reason: 'the engine answered 500' } });
+    expect(gone.code).toBe('SOCKGATE_DENY_BODY');
+    expect(gone.decision.reason).toContain('volume "x" could not be looked up (the engine answered 500)');
+  });
+});
