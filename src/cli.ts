@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfigText } from './config/file.js';
 import { DEFAULT_LISTEN_MODE, helpText, parseCommand, type DaemonOptions, type ParsedCommand } from './config/options.js';
 import { SockgateError } from './errors.js';
-import { admit, admitBody, admitVolumes, denialMessage, isAllowed, type Admission } from './gate.js';
+import { admit, admitBody, admitCreateLookups, denialMessage, isAllowed, type Admission } from './gate.js';
 import { formatProblem, type PolicyProblem } from './policy/document.js';
 import { checkPolicyFile, loadBuiltInPolicy, loadPolicyFile } from './policy/files.js';
 import { compilePolicy, type CompiledPolicy } from './policy/compile.js';
@@ -112,9 +112,13 @@ function runExplain(command: Extract<ParsedCommand, { kind: 'explain' }>): numbe
   const bodyRead = admission.needsBody;
   // explain decides as the daemon does in front of an engine whose API version sockgate knows.
   if (admission.needsBody) admission = admitBody(policy, admission, body ?? Buffer.alloc(0), NEWEST_API_VERSION);
-  // Named volumes are looked up in the engine when serving; explain decides as if each were new.
+  // A create's image and named volumes are looked up in the engine when serving; explain decides
+  // as if each were new (an image without labels, volumes the engine creates).
   const volumes = admission.volumeLookups;
-  if (volumes !== undefined) admission = admitVolumes(policy, admission, volumes.map((name) => ({ name, ok: true, exists: false })));
+  const image = admission.imageLookup;
+  if (volumes !== undefined || image !== undefined) {
+    admission = admitCreateLookups(policy, admission, { volumes: (volumes ?? []).map((name) => ({ name, ok: true, exists: false })), image: { ok: true, exists: true, labels: {} } });
+  }
   const facts = admission.normalized === null ? null : { method: admission.normalized.method, path: admission.normalized.path, endpoint: admission.endpoint?.id ?? null, query: admission.normalized.query };
   const out = {
     profile,
@@ -130,8 +134,12 @@ function runExplain(command: Extract<ParsedCommand, { kind: 'explain' }>): numbe
     ...(admission.targetRef !== undefined && admission.code === null
       ? { targetRequired: admission.targetRef, note: 'the decision depends on the container this request acts on; sockgate looks it up in the engine when serving' }
       : {}),
-    ...(volumes !== undefined
-      ? { volumesToLookUp: volumes, volumesNote: 'what these named volumes stand for (driver, options) decides too; sockgate looks them up in the engine when serving, and explain decides as if they did not exist yet' }
+    ...(volumes !== undefined || image !== undefined
+      ? {
+          ...(image !== undefined ? { imageToLookUp: image } : {}),
+          ...(volumes !== undefined ? { volumesToLookUp: volumes } : {}),
+          lookupNote: 'the image (its io.sockgate.* labels) and the named volumes (driver, options) decide too; sockgate looks them up in the engine when serving, and explain decides as if the image had no labels and the volumes did not exist yet',
+        }
       : {}),
     effect: admission.decision.effect,
     rule: admission.decision.ruleId,

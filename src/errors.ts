@@ -72,8 +72,9 @@ export const ERRORS = {
   },
   SOCKGATE_DENY_RESERVED_LABEL: {
     status: 403,
-    meaning: 'The request sets a label under io.sockgate. (in a create body, a service spec, a mount\'s volume labels, build labels or commit/import changes); only sockgate sets those labels.',
-    fix: 'Remove the io.sockgate.* label. In ownership mode sockgate writes io.sockgate.owner itself.',
+    meaning:
+      'The request sets a label under io.sockgate. (in a create body, a service spec, a mount\'s volume labels, build labels or commit/import changes), or creates a container from an image that carries one (every container from it would inherit it); only sockgate sets those labels.',
+    fix: 'Remove the io.sockgate.* label, or use an image without one. In ownership mode sockgate writes io.sockgate.owner itself.',
   },
   SOCKGATE_DENY_REQUEST_MALFORMED: {
     status: 400,

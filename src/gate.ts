@@ -15,7 +15,7 @@ import { compareApiVersions, NEWEST_API_VERSION } from './request/api-version.js
 import { inspectBody } from './inspect/index.js';
 import { INSPECTABLE_ENDPOINTS } from './inspect/inspectable.js';
 import { summarizeBody, type SummaryValue } from './inspect/summary.js';
-import { bodyReferences, type ObjectRef } from './inspect/references.js';
+import { bodyReferences, PREDEFINED_NETWORKS, type ObjectRef } from './inspect/references.js';
 import { setTopLevelMember } from './inspect/rewrite.js';
 import { withNamedVolumeFacts, type ResolvedVolume } from './inspect/named-volumes.js';
 import {
@@ -29,7 +29,7 @@ import {
   sweepingEndpoint,
   type ObjectFacts,
 } from './policy/ownership.js';
-import { obj } from './json-view.js';
+import { obj, str } from './json-view.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
 import { normalizeRequest, type NormalizedRequest } from './request/normalize.js';
 
@@ -83,6 +83,8 @@ export interface Admission {
    * a provisional deny (the body view is in `bodyView`).
    */
   readonly volumeLookups?: readonly string[];
+  /** Set (with `bodyView`) when a container create's image is to be looked up before deciding: its labels decide too. */
+  readonly imageLookup?: string;
   /** the body to forward when sockgate rewrote it (the owner label); it is what was checked */
   readonly forwardBody?: Uint8Array;
   /** the full id of the network named in the path, once resolved: the request is forwarded by it */
@@ -220,10 +222,13 @@ function pathAndQueryRefs(policy: CompiledPolicy, endpointId: string, endpoint: 
     const named = normalized.query.get('container') ?? [''];
     for (const ref of named.length > 0 ? named : ['']) refs.push({ kind: 'container', ref, pointer: '?container' });
   }
-  if (policy.scope !== null && endpointId === 'images.build') {
-    // A build whose RUN steps join another container's network namespace.
+  if ((policy.scope !== null || policy.owner !== null) && endpointId === 'images.build') {
+    // A build whose RUN steps join another container's network namespace, or (ownership) a
+    // network: the engine reads networkmode as NetworkMode (container:X, a predefined one, or a
+    // network's name or id), as a create's HostConfig.NetworkMode.
     for (const mode of normalized.query.get('networkmode') ?? []) {
       if (mode.startsWith('container:')) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: '?networkmode' });
+      else if (policy.owner !== null && mode !== '' && !PREDEFINED_NETWORKS.has(mode)) refs.push({ kind: 'network', ref: mode, pointer: '?networkmode' });
     }
   }
   if (policy.owner !== null && endpoint !== null) {
@@ -320,9 +325,12 @@ export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint
       return { ...pending, needsBody: false, bodyView: view, ...carried, ...(refs.length > 0 ? { refs } : {}) };
     }
     const volumes = policy.looksUpVolumes && endpoint.id === 'containers.create' ? namedVolumes(view) : [];
-    if (volumes.length > 0) {
-      // Still waiting for what the named volumes stand for.
-      return { ...pending, needsBody: false, bodyView: view, volumeLookups: volumes, ...carried, ...(refs.length > 0 ? { refs } : {}) };
+    const image = endpoint.id === 'containers.create' ? str(obj(view.value)['Image']) : '';
+    // Look up only for a create the body alone would allow: a denial needs nothing more.
+    if ((volumes.length > 0 || image !== '') && evaluate(policy, factsOf(normalized, endpoint), view).effect === 'allow') {
+      // Still waiting for what the named volumes and the image stand for.
+      const lookups = { ...(volumes.length > 0 ? { volumeLookups: volumes } : {}), ...(image !== '' ? { imageLookup: image } : {}) };
+      return { ...pending, needsBody: false, bodyView: view, ...lookups, ...carried, ...(refs.length > 0 ? { refs } : {}) };
     }
     return { ...withRefs(decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), view), policy), refs), ...carried };
   } catch (err) {
@@ -336,25 +344,50 @@ function namedVolumes(view: BodyView): string[] {
   return Array.isArray(names) ? [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))] : [];
 }
 
+export type ResolvedImage =
+  | { readonly ok: true; readonly exists: false }
+  | { readonly ok: true; readonly exists: true; readonly labels: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly reason: string };
+
 /**
- * Last step for a container create whose named volumes were looked up: decide with what they
- * stand for in the body facts (inspect/named-volumes.ts). A volume that could not be looked up is
- * a denial: nothing can be said about what it gives.
+ * Last step for a container create whose image and named volumes were looked up: an image that
+ * carries io.sockgate.* labels is refused, in every profile (its labels reach every container
+ * created from it, by any client, and io.sockgate.owner would make such a container look owned
+ * by a profile: an image built or pulled by one profile must not claim containers others run);
+ * then the decision is made with what the named volumes stand for in the body facts
+ * (inspect/named-volumes.ts). A lookup that fails is a denial: nothing can be said about it.
+ * An image that does not exist is the engine's to refuse.
  */
-export function admitVolumes(policy: CompiledPolicy, pending: Admission, resolved: readonly ResolvedVolume[]): Admission {
+export function admitCreateLookups(policy: CompiledPolicy, pending: Admission, found: { readonly volumes: readonly ResolvedVolume[]; readonly image: ResolvedImage | null }): Admission {
   try {
     const { normalized, endpoint, bodyView } = pending;
-    if (pending.volumeLookups === undefined || bodyView === undefined || normalized === null || endpoint === null) {
-      return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitVolumes called for a request that names no volumes', normalized, endpoint);
+    const wanted = pending.volumeLookups ?? [];
+    if ((pending.volumeLookups === undefined && pending.imageLookup === undefined) || bodyView === undefined || normalized === null || endpoint === null) {
+      return refuse('SOCKGATE_ERR_INTERNAL', 'sockgate fault: admitCreateLookups called for a request that names nothing to look up', normalized, endpoint);
     }
-    const failed = resolved.find((v) => !v.ok);
-    if (failed !== undefined || resolved.length !== pending.volumeLookups.length) {
+    const facts = pending.bodyFacts ? { bodyFacts: pending.bodyFacts } : {};
+    const image = found.image;
+    if (pending.imageLookup !== undefined) {
+      if (image === null || !image.ok) {
+        return { ...refuse('SOCKGATE_DENY_BODY', `image "${pending.imageLookup}" could not be looked up (${image === null ? 'not looked up' : image.reason}): what its labels give the container is not known`, normalized, endpoint), ...facts };
+      }
+      const reserved = image.exists ? Object.keys(image.labels).find((l) => l.startsWith(RESERVED_LABEL_PREFIX)) : undefined;
+      if (reserved !== undefined) {
+        return {
+          ...refuse('SOCKGATE_DENY_RESERVED_LABEL', `image "${pending.imageLookup}" carries the label "${reserved}" (under ${RESERVED_LABEL_PREFIX}, which only sockgate sets), which every container created from it would inherit; use an image without it`, normalized, endpoint),
+          ...facts,
+        };
+      }
+    }
+    const failed = found.volumes.find((v) => !v.ok);
+    if (failed !== undefined || found.volumes.length !== wanted.length) {
       const why = failed !== undefined && !failed.ok ? `volume "${failed.name}" could not be looked up (${failed.reason})` : 'not every named volume was looked up';
-      return { ...refuse('SOCKGATE_DENY_BODY', `${why}: what it gives the container is not known`, normalized, endpoint), ...(pending.bodyFacts ? { bodyFacts: pending.bodyFacts } : {}) };
+      return { ...refuse('SOCKGATE_DENY_BODY', `${why}: what it gives the container is not known`, normalized, endpoint), ...facts };
     }
-    const view = withNamedVolumeFacts(bodyView, resolved);
+    const view = withNamedVolumeFacts(bodyView, found.volumes);
     const rest: { -readonly [K in keyof Admission]: Admission[K] } = { ...pending, bodyFacts: view.facts };
     delete rest.volumeLookups;
+    delete rest.imageLookup;
     delete rest.bodyView;
     delete rest.refs;
     const decision = decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), view), policy);

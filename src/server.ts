@@ -20,8 +20,8 @@ import { createAuditor, decisionRecord, type Auditor } from './audit/record.js';
 import type { Socket } from 'node:net';
 import type { ServerObserver } from './observe.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
-import { admit, admitBody, admitRefs, admitTarget, admitVolumes, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
-import { resolveRef, resolveTarget, resolveVolume } from './proxy/resolve-target.js';
+import { admit, admitBody, admitRefs, admitCreateLookups, admitTarget, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
+import { resolveImage, resolveRef, resolveTarget, resolveVolume } from './proxy/resolve-target.js';
 import { createTargetCache } from './proxy/target-cache.js';
 import { targetWithContainerId, targetWithParam } from './request/targets.js';
 import { bindOwner } from './policy/ownership.js';
@@ -194,9 +194,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const resolveAndDecide = async (policy: CompiledPolicy, pending: Admission): Promise<Admission> => {
     let admission = pending;
     if (admission.needsBody || admission.code !== null) return admission;
-    if (admission.volumeLookups !== undefined) {
-      const volumes = await Promise.all(admission.volumeLookups.map((name) => resolveVolume(pool, name, TARGET_LOOKUP_TIMEOUT_MS)));
-      admission = admitVolumes(policy, admission, volumes);
+    if (admission.volumeLookups !== undefined || admission.imageLookup !== undefined) {
+      // A container create: what its image and named volumes stand for (gate.ts admitCreateLookups).
+      const image = admission.imageLookup;
+      const [volumes, resolvedImage] = await Promise.all([
+        Promise.all((admission.volumeLookups ?? []).map((name) => resolveVolume(pool, name, TARGET_LOOKUP_TIMEOUT_MS))),
+        image === undefined ? Promise.resolve(null) : resolveImage(pool, image, TARGET_LOOKUP_TIMEOUT_MS),
+      ]);
+      admission = admitCreateLookups(policy, admission, { volumes, image: resolvedImage });
       if (admission.code !== null) return admission;
     }
     if (admission.targetRef !== undefined && admission.target === undefined) {
@@ -212,7 +217,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
 
   /** Whether an admission waits for lookups through the engine before it is final. */
-  const awaitsLookup = (a: Admission): boolean => a.code === null && ((a.targetRef !== undefined && a.target === undefined) || a.refs !== undefined || a.volumeLookups !== undefined);
+  const awaitsLookup = (a: Admission): boolean => a.code === null && ((a.targetRef !== undefined && a.target === undefined) || a.refs !== undefined || a.volumeLookups !== undefined || a.imageLookup !== undefined);
 
   /** What to send upstream: the checked target, naming a resolved container or network by its full id. */
   const forwardTarget = (admission: Admission): string => {

@@ -6,7 +6,7 @@
  */
 
 import type { Dispatcher } from 'undici';
-import type { ResolvedRef, ResolvedTarget } from '../gate.js';
+import type { ResolvedImage, ResolvedRef, ResolvedTarget } from '../gate.js';
 import type { ObjectRef } from '../inspect/references.js';
 import type { ResolvedVolume } from '../inspect/named-volumes.js';
 import { obj, str } from '../json-view.js';
@@ -88,5 +88,19 @@ export async function resolveVolume(dispatcher: Dispatcher, name: string, timeou
     return { name, ok: true, exists: true, driver: str(v['Driver']), options };
   } catch (err) {
     return { name, ok: false, reason: (err as Error).message };
+  }
+}
+
+/** An image's labels, as the engine resolves the reference a container create names (inspect). */
+export async function resolveImage(dispatcher: Dispatcher, reference: string, timeoutMs: number): Promise<ResolvedImage> {
+  try {
+    const answer = await getJson(dispatcher, `/images/${encodePathSegment(reference)}/json`, timeoutMs);
+    if (answer.status === 404) return { ok: true, exists: false };
+    if (answer.status !== 200) return { ok: false, reason: `the engine answered ${answer.status} when sockgate looked it up` };
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(obj(obj(obj(answer.json)['Config'])['Labels']))) labels[k] = str(v);
+    return { ok: true, exists: true, labels };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
   }
 }

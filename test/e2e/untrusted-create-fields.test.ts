@@ -9,6 +9,7 @@
  * (A field no engine version sockgate knows has is ignored by these engines and refused for a newer
  * one: test/integration/body.test.ts.)
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -260,5 +261,63 @@ describe('what a named volume stands for, through untrusted-create', () => {
     // sockgate looked the volume up, and its audit records name the field that named it
     expect(callsSince(mark).some((c) => c.method === 'GET' && c.uri === `/volumes/${VOL}`)).toBe(true);
     await waitUntil(() => ['/HostConfig/Binds/0', '/HostConfig/Mounts/0/Source'].every((p) => gate.records.slice(seen).some((r) => r['msg'] === 'request denied' && r['bodyPointer'] === p)), 3000, 'the audit records of both refusals');
+  });
+});
+
+describe('io.sockgate.* labels that reach a container through its image', () => {
+  const IMAGE = `sg-mf-labelled:${tag}`;
+  afterAll(async () => {
+    await docker(engine, ['rmi', '-f', IMAGE]);
+  });
+
+  it('an image built elsewhere with LABEL io.sockgate.owner: inherited by its containers on the engine socket, refused as a create image through sockgate', async () => {
+    const ctx = mkdtempSync(join(tmpdir(), 'sg-mf-ctx-'));
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${TEST_IMAGE}\nLABEL io.sockgate.owner=ci-runner\n`);
+    const built = await docker(engine, ['build', '-q', '-t', IMAGE, ctx], { timeoutMs: 120_000 });
+    expect(built.code, built.stderr).toBe(0);
+    rmSync(ctx, { recursive: true, force: true });
+    const c = await docker(engine, ['create', '--name', `${NAME}-inherits`, IMAGE, 'true']);
+    expect(c.code, c.stderr).toBe(0);
+    expect((await docker(engine, ['inspect', '-f', '{{index .Config.Labels "io.sockgate.owner"}}', `${NAME}-inherits`])).stdout.trim()).toBe('ci-runner');
+    await docker(engine, ['rm', '-f', `${NAME}-inherits`]);
+    const mark = logMark();
+    const via = await docker(gate.socketPath, ['create', IMAGE, 'true']);
+    expect(via.code).not.toBe(0);
+    expect(via.stderr).toContain('carries the label "io.sockgate.owner"');
+    expect(via.stderr).toContain('SOCKGATE_DENY_RESERVED_LABEL');
+    expect(callsSince(mark).filter((call) => call.uri.includes('/containers/create'))).toEqual([]);
+  });
+});
+
+describe('a build through ci-runner (ownership) that joins a network the profile cannot see', () => {
+  const NET = `${NAME}-othernet`;
+  let ci: SockgateProcess;
+  beforeAll(async () => {
+    ci = await startSockgate(['--policy', join(REPO_ROOT, 'policies/ci-runner.yaml')]);
+  });
+  afterAll(async () => {
+    await ci?.stop();
+    await docker(engine, ['network', 'rm', NET]);
+  });
+
+  it('the engine runs the build\'s steps on that network on its own socket; sockgate refuses the build, naming the network', async () => {
+    expect((await docker(engine, ['network', 'create', '--internal', NET])).code).toBe(0);
+    const ctx = mkdtempSync(join(tmpdir(), 'sg-mf-netctx-'));
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN true\n`);
+    const tar = await new Promise<Buffer>((resolve, reject) => {
+      execFile('tar', ['-C', ctx, '-c', 'Dockerfile'], { encoding: 'buffer', maxBuffer: 1 << 20 }, (err, out) => (err ? reject(err) : resolve(out)));
+    });
+    rmSync(ctx, { recursive: true, force: true });
+    const build = (socket: string) =>
+      request(socket, 'POST', `/build?networkmode=${NET}&t=sg-mf-netbuild:${tag}&rm=1`, { headers: { 'Content-Type': 'application/x-tar' }, body: tar });
+    const direct = await build(engine);
+    expect(direct.status, direct.body).toBe(200);
+    expect(direct.body).not.toContain('errorDetail');
+    await docker(engine, ['rmi', '-f', `sg-mf-netbuild:${tag}`]);
+    const mark = logMark();
+    const via = await build(ci.socketPath);
+    expect(via.status).toBe(403);
+    expect((JSON.parse(via.body) as { message: string }).message).toContain(`network "${NET}" named at ?networkmode is not one this profile can see or use`);
+    expect(callsSince(mark).filter((c) => c.uri.startsWith('/build'))).toEqual([]);
   });
 });

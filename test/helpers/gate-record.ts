@@ -2,7 +2,7 @@
  * Decide a request with the gate alone (no server, no engine) and write the audit decision record
  * server.ts would write for it: for tests of learn mode and `sockgate suggest`.
  */
-import { admit, admitBody, admitVolumes, isAllowed, type Admission } from '../../src/gate.js';
+import { admit, admitBody, admitCreateLookups, isAllowed, type Admission, type ResolvedImage } from '../../src/gate.js';
 import type { ResolvedVolume } from '../../src/inspect/named-volumes.js';
 import { decisionRecord } from '../../src/audit/record.js';
 import type { CompiledPolicy } from '../../src/policy/compile.js';
@@ -15,14 +15,17 @@ export interface TestRequest {
 
 /**
  * Decide a request (reading its body, if it has one and the gate asks for it). Targets are not
- * resolved; named volumes are looked up in `volumes` (by name), and are new volumes otherwise.
+ * resolved; named volumes are looked up in `volumes` (by name), and are new volumes otherwise; the
+ * image of a create is `image`, an image without labels by default.
  */
-export function decide(policy: CompiledPolicy, req: TestRequest, volumes: Readonly<Record<string, ResolvedVolume>> = {}): Admission {
+export function decide(policy: CompiledPolicy, req: TestRequest, volumes: Readonly<Record<string, ResolvedVolume>> = {}, image?: ResolvedImage): Admission {
   const bytes = req.body === undefined ? null : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
   const headers = bytes === null ? {} : { 'content-type': 'application/json', 'content-length': String(bytes.length) };
   let a = admit(policy, { method: req.method, target: req.target, headers, upgrade: false });
   if (a.needsBody) a = admitBody(policy, a, bytes ?? Buffer.alloc(0), '1.41');
-  if (a.volumeLookups !== undefined) a = admitVolumes(policy, a, a.volumeLookups.map((name) => volumes[name] ?? { name, ok: true, exists: false }));
+  if (a.volumeLookups !== undefined || a.imageLookup !== undefined) {
+    a = admitCreateLookups(policy, a, { volumes: (a.volumeLookups ?? []).map((name) => volumes[name] ?? { name, ok: true, exists: false }), image: image ?? { ok: true, exists: true, labels: {} } });
+  }
   return a;
 }
 

@@ -49,3 +49,19 @@ describe('named volumes through policies/untrusted-create.yaml', () => {
     expect(gone.decision.reason).toContain('volume "x" could not be looked up (the engine answered 500)');
   });
 });
+
+describe('the image of a container create', () => {
+  const policy = loadPolicyFile(join(ROOT, 'policies/ci-runner.yaml'));
+  const create = { method: 'POST', target: '/containers/create', body: { Image: 'app', Cmd: ['true'] } };
+
+  it('is refused when it carries io.sockgate.* labels, which every container from it would inherit', () => {
+    const a = decide(policy, create, {}, { ok: true, exists: true, labels: { 'io.sockgate.owner': 'ci-runner', other: 'x' } });
+    expect(a.code).toBe('SOCKGATE_DENY_RESERVED_LABEL');
+    expect(a.decision.reason).toContain('image "app" carries the label "io.sockgate.owner"');
+  });
+
+  it('is refused when it cannot be looked up, and left to the engine when it does not exist', () => {
+    expect(decide(policy, create, {}, { ok: false, reason: 'the engine answered 500' }).code).toBe('SOCKGATE_DENY_BODY');
+    expect(decide(policy, create, {}, { ok: true, exists: false }).decision.effect).toBe('allow');
+  });
+});

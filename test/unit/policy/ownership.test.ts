@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { admit, admitBody, admitRefs, isAllowed, type ResolvedRef } from '../../../src/gate.js';
+import { admit, admitBody, admitCreateLookups, admitRefs, isAllowed, type Admission, type ResolvedRef } from '../../../src/gate.js';
+
+/** A container create's image lookup, answered with an image without labels (and new volumes). */
+const withPlainImage = (a: Admission): Admission =>
+  a.imageLookup === undefined && a.volumeLookups === undefined ? a : admitCreateLookups(OWNING, a, { volumes: (a.volumeLookups ?? []).map((name) => ({ name, ok: true, exists: false })), image: { ok: true, exists: true, labels: {} } });
 import { bodyReferences } from '../../../src/inspect/references.js';
 import { setTopLevelMember } from '../../../src/inspect/rewrite.js';
 import { bindOwner, OWNER_LABEL, reservedLabelIn, reservedLabelInQuery } from '../../../src/policy/ownership.js';
@@ -79,7 +83,7 @@ describe('reserved labels', () => {
 describe('ownership mode', () => {
   it('writes the owner label over what the client sent, and forwards the body it checked', () => {
     const body = Buffer.from('{"Image":"x","Cmd":["true"],"Labels":{"a":"1","io.sockgate.owner":"other"}}');
-    const a = admitBody(OWNING, admit(OWNING, post('/v1.41/containers/create', body)), body, '1.41');
+    const a = withPlainImage(admitBody(OWNING, admit(OWNING, post('/v1.41/containers/create', body)), body, '1.41'));
     expect(isAllowed(a)).toBe(true);
     const sent = JSON.parse(Buffer.from(a.forwardBody!).toString('utf8')) as { Labels: Record<string, string> };
     expect(sent.Labels).toEqual({ a: '1', [OWNER_LABEL]: 'ci' });
@@ -103,7 +107,7 @@ describe('ownership mode', () => {
       HostConfig: { VolumesFrom: ['a:ro'], NetworkMode: 'container:b', PidMode: 'container:c', Binds: ['vol:/d', '/host:/h'], Mounts: [{ Type: 'volume', Source: 'v2', Target: '/v' }], Links: ['/e:alias'] },
       NetworkingConfig: { EndpointsConfig: { mynet: {}, bridge: {} } },
     });
-    const a = admitBody(OWNING, admit(OWNING, post('/containers/create', body)), body, '1.41');
+    const a = withPlainImage(admitBody(OWNING, admit(OWNING, post('/containers/create', body)), body, '1.41'));
     expect(isAllowed(a)).toBe(false);
     expect(a.refs?.map((r) => `${r.kind}:${r.ref}@${r.pointer}`)).toEqual([
       'container:b@/HostConfig/NetworkMode',
@@ -131,6 +135,14 @@ describe('ownership mode', () => {
     const n = admit(OWNING, { method: 'DELETE', target: '/networks/bridge', headers: {}, upgrade: false });
     const shared = admitRefs(OWNING, n, [{ ok: true, ref: n.refs![0]!, facts: { kind: 'network', id: 'b'.repeat(64), name: 'bridge', image: '', labels: {} } }]);
     expect(shared).toMatchObject({ code: null, pathObjectId: 'b'.repeat(64) });
+  });
+});
+
+describe('a build through an owning profile', () => {
+  it('must see the network or container its RUN steps join (networkmode), as a create must', () => {
+    expect(admit(OWNING, post('/build?networkmode=othernet', Buffer.alloc(0))).refs).toEqual([{ kind: 'network', ref: 'othernet', pointer: '?networkmode' }]);
+    expect(admit(OWNING, post('/build?networkmode=container:db', Buffer.alloc(0))).refs).toEqual([{ kind: 'container', ref: 'db', pointer: '?networkmode' }]);
+    for (const mode of ['none', 'default', 'bridge']) expect(admit(OWNING, post(`/build?networkmode=${mode}`, Buffer.alloc(0))).refs).toBeUndefined();
   });
 });
 
