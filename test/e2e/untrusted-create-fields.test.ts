@@ -305,7 +305,7 @@ describe('a build through ci-runner (ownership) that joins a network the profile
     const ctx = mkdtempSync(join(tmpdir(), 'sg-mf-netctx-'));
     writeFileSync(join(ctx, 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN true\n`);
     const tar = await new Promise<Buffer>((resolve, reject) => {
-      execFile('tar', ['-C', ctx, '-c', 'Dockerfile'], { encoding: 'buffer', maxBuffer: 1 << 20 }, (err, out) => (err ? reject(err) : resolve(out)));
+      execFile('tar', ['-C', ctx, '-c', 'Dockerfile'], { encoding: 'buffer', maxBuffer: 1 << 20 }, (err, out) => (err ? reject(new Error(err.message)) : resolve(out)));
     });
     rmSync(ctx, { recursive: true, force: true });
     const build = (socket: string) =>
