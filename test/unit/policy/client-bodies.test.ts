@@ -65,3 +65,15 @@ describe('the image of a container create', () => {
     expect(decide(policy, create, {}, { ok: true, exists: false }).decision.effect).toBe('allow');
   });
 });
+
+describe('policies/watchtower-updater.yaml', () => {
+  const policy = loadPolicyFile(join(ROOT, 'policies/watchtower-updater.yaml'));
+  const WT = join(ROOT, 'test/fixtures/watchtower');
+  it.each(readdirSync(WT))('allows the recreate body Watchtower builds from an inspect (%s), every field of it listed', (file) => {
+    const { uri, body } = JSON.parse(readFileSync(join(WT, file), 'utf8')) as { uri: string; body: Record<string, unknown> };
+    expect(decide(policy, { method: 'POST', target: uri, body }).decision.effect).toBe('allow');
+    // a field no known engine version has is refused by its allow-list
+    const future = { ...body, HostConfig: { ...(body['HostConfig'] as Record<string, unknown>), HostRootFs: '/' } };
+    expect(decide(policy, { method: 'POST', target: uri, body: future }).decision).toMatchObject({ effect: 'deny', bodyPointer: '/HostConfig/HostRootFs' });
+  });
+});
