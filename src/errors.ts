@@ -46,8 +46,9 @@ export const ERRORS = {
   },
   SOCKGATE_DENY_BODY: {
     status: 400,
-    meaning: 'A request body that a rule inspects cannot be read unambiguously the way the engine reads it (invalid JSON or UTF-8, a key not spelled like the engine\'s field, a repeated key, data after the JSON value, a value of the wrong type, an empty body the engine would refuse). The message names the JSON pointer of the problem.',
-    fix: 'Send the body as the Docker API documents it: one JSON object, field names spelled exactly as in the API reference, each once.',
+    meaning:
+      'A request body that a rule inspects cannot be read unambiguously the way the engine reads it (invalid JSON or UTF-8, a key not spelled like the engine\'s field, a repeated key, a key no known engine version has in front of a newer engine, data after the JSON value, a value of the wrong type, an empty body the engine would refuse), an image or named volume it names cannot be looked up, or a build context whose Dockerfile a rule checks cannot be read (not a tar archive, compressed other than with gzip). The message names the JSON pointer of the problem.',
+    fix: 'Send the body as the Docker API documents it: one JSON object, field names spelled exactly as in the API reference, each once; send a build context as a tar archive, uncompressed or gzip-compressed.',
   },
   SOCKGATE_DENY_BODY_TOO_LARGE: {
     status: 413,

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { CompiledPolicy } from './policy/compile.js';
 import type { BodyView } from './policy/body.js';
-import { evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
+import { dockerfileRules, evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
 import { targetRefOf, type TargetRef } from './request/targets.js';
 import { compareApiVersions, NEWEST_API_VERSION } from './request/api-version.js';
 import { inspectBody } from './inspect/index.js';
@@ -18,6 +18,7 @@ import { summarizeBody, type SummaryValue } from './inspect/summary.js';
 import { bodyReferences, PREDEFINED_NETWORKS, type ObjectRef } from './inspect/references.js';
 import { setTopLevelMember } from './inspect/rewrite.js';
 import { withNamedVolumeFacts, type ResolvedVolume } from './inspect/named-volumes.js';
+import type { DockerfileRule } from './inspect/build-context.js';
 import {
   LABELLING_ENDPOINTS,
   OWNED_CREATE_ENDPOINTS,
@@ -85,6 +86,11 @@ export interface Admission {
   readonly volumeLookups?: readonly string[];
   /** Set (with `bodyView`) when a container create's image is to be looked up before deciding: its labels decide too. */
   readonly imageLookup?: string;
+  /**
+   * An allowed build whose Dockerfile must keep to these rules (one suffices): the forwarder
+   * reads the context as it streams and releases its end only when it does (build-context.ts).
+   */
+  readonly dockerfileChecks?: readonly DockerfileRule[];
   /** the body to forward when sockgate rewrote it (the owner label); it is what was checked */
   readonly forwardBody?: Uint8Array;
   /** the full id of the network named in the path, once resolved: the request is forwarded by it */
@@ -190,7 +196,9 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
         status: 0,
       };
     }
-    return withRefs(decided(normalized, endpoint, evaluate(policy, facts), policy), pathAndQueryRefs(policy, endpointId, endpoint, normalized));
+    const admission = withRefs(decided(normalized, endpoint, evaluate(policy, facts), policy), pathAndQueryRefs(policy, endpointId, endpoint, normalized));
+    const checks = endpointId === 'images.build' && admission.code === null && policy.mode === 'enforce' ? dockerfileRules(policy, facts) : null;
+    return checks === null ? admission : { ...admission, dockerfileChecks: checks };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`);
   }
@@ -497,4 +505,13 @@ export function denialMessage(admission: Admission): string {
   // Invisible containers are answered in the engine's own words (see admitTarget).
   if (admission.code === 'SOCKGATE_DENY_OUT_OF_SCOPE') return admission.decision.reason;
   return `sockgate: ${admission.decision.reason} [${admission.code ?? 'SOCKGATE_DENY_POLICY'}]`;
+}
+
+/**
+ * An allowed build whose context turned out to break its rules as it streamed (its Dockerfile
+ * fetches where the policy does not allow, or cannot be read): the denial that replaces it.
+ */
+export function refuseBuildContext(pending: Admission, reason: string, unreadable: boolean): Admission {
+  const refused = refuse(unreadable ? 'SOCKGATE_DENY_BODY' : 'SOCKGATE_DENY_POLICY', `build context refused: ${reason}`, pending.normalized, pending.endpoint);
+  return { ...refused, decision: { ...refused.decision, bodyPointer: '' } };
 }

@@ -20,7 +20,9 @@ import { createAuditor, decisionRecord, type Auditor } from './audit/record.js';
 import type { Socket } from 'node:net';
 import type { ServerObserver } from './observe.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
-import { admit, admitBody, admitRefs, admitCreateLookups, admitTarget, bodyTooLarge, denialMessage, isAllowed, type Admission } from './gate.js';
+import { admit, admitBody, admitRefs, admitCreateLookups, admitTarget, bodyTooLarge, denialMessage, isAllowed, refuseBuildContext, type Admission } from './gate.js';
+import { BuildContextRefused, createBuildContextGuard } from './proxy/build-context-guard.js';
+import { buildContextProblem, dockerfileCandidates } from './inspect/build-context.js';
 import { resolveImage, resolveRef, resolveTarget, resolveVolume } from './proxy/resolve-target.js';
 import { createTargetCache } from './proxy/target-cache.js';
 import { targetWithContainerId, targetWithParam } from './request/targets.js';
@@ -112,6 +114,8 @@ interface RequestContext {
   readonly conn: number;
   /** what the engine answered to the request itself; null until (unless) it does */
   engineStatus: number | null;
+  /** set when a build's context was refused as it streamed (proxy/build-context-guard.ts) */
+  buildRefusal?: BuildContextRefused;
 }
 
 /** Largest answer read whole to filter or redact it. */
@@ -402,6 +406,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const onHttpRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
       const ctx = admitAndRecord(req, false);
       contexts.set(req, ctx);
+      // completion, streams, metrics, the relay's pipeline and fastify each watch the response's
+      // end: more than Node's default of 10 listeners, none of them a leak
+      res.setMaxListeners(32);
       res.once('close', () => complete(ctx, res.statusCode, !res.writableFinished));
       endOpenEndedOnClientEof(ctx, req, res);
       // Only an admitted request is invited to send its body; a denied one is answered at once.
@@ -502,8 +509,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(replyFrom, { base: 'http://localhost', undici: pool as never, disableRequestLogging: true });
 
   app.removeAllContentTypeParsers();
-  // Bodies are never parsed here: the raw stream goes to the engine as it arrives.
-  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  // Bodies are never parsed here: the raw stream goes to the engine as it arrives. A build whose
+  // Dockerfile the policy checks goes through a guard that reads it alongside and releases the
+  // end of the upload only when it keeps to the rules (proxy/build-context-guard.ts).
+  app.addContentTypeParser('*', (req, payload, done) => {
+    const ctx = contexts.get(req.raw);
+    const checks = ctx?.admission.dockerfileChecks;
+    if (ctx === undefined || checks === undefined) return done(null, payload);
+    const param = ctx.admission.normalized?.query.get('dockerfile')?.[0] ?? '';
+    const guard = createBuildContextGuard(dockerfileCandidates(param), (entries) => buildContextProblem(entries, param, checks));
+    guard.once('error', (err) => {
+      if (err instanceof BuildContextRefused) ctx.buildRefusal = err;
+    });
+    payload.once('error', (err) => guard.destroy(err));
+    done(null, payload.pipe(guard));
+  });
 
   /** An engine-style error answer (`{"message": …}`), headers spelled as the engine spells them. */
   const sendMessage = (reply: FastifyReply, status: number, body: Buffer, close: boolean): FastifyReply => {
@@ -579,6 +599,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         relayStream(raw, status, head, scopedEvents && scope !== null ? scopedEventStream(upstream.stream, scope, ctx.reqId) : upstream.stream, relay);
       },
       onError: (_rep, { error }) => {
+        if (ctx.buildRefusal !== undefined) {
+          // The build's context broke its rules: the upload was cut before its end, so the
+          // engine built nothing. Say why, as a denial.
+          ctx.admission = refuseBuildContext(ctx.admission, ctx.buildRefusal.reason, ctx.buildRefusal.unreadable);
+          record(ctx, request.raw, false);
+          sendMessage(reply, ctx.admission.status, engineErrorBody(denialMessage(ctx.admission)), true);
+          return;
+        }
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
         options.logger.warn({ reqId: ctx.reqId, err: error }, 'upstream error');
         options.observer?.onUpstreamError();

@@ -42,6 +42,8 @@ export interface CompiledRule {
   readonly bodyPaths: readonly string[];
   /** allow rules: the body fields a client may set, every other one holding its default; null when the rule has no such list */
   readonly fields: AllowList | null;
+  /** allow rules on images.build: the registries the Dockerfile's images may come from (lower-cased); null: no Dockerfile check */
+  readonly dockerfile: { readonly registries: ReadonlySet<string> } | null;
   /** conditions on the container acted on; null when the rule does not look at it */
   readonly target: CompiledTarget | null;
 }
@@ -149,6 +151,7 @@ function compileRule(r: RuleDocument): CompiledRule {
     bodyWitness: Object.freeze((r.body ?? []).map(compileBodyWitness)),
     bodyPaths: Object.freeze((r.body ?? []).map((c) => c.path)),
     fields: r.fields === undefined ? null : compileAllowList(r.fields),
+    dockerfile: r.dockerfile === undefined ? null : { registries: new Set(r.dockerfile.registries.map((h) => h.toLowerCase())) },
     target: r.target === undefined ? null : compileTarget(r.target),
   });
 }

@@ -81,6 +81,11 @@ export interface RuleDocument {
   readonly fields?: readonly string[];
   /** conditions on the decoded request body; all must hold. Only with `endpoints` that sockgate decodes. */
   readonly body?: readonly BodyConditionDocument[];
+  /**
+   * allow rules on images.build: what the Dockerfile of the uploaded context may make the engine
+   * fetch (images only from these registries, no ADD of a URL), checked as the context streams
+   */
+  readonly dockerfile?: { readonly registries: readonly string[] };
   /** conditions on the container the request acts on. Only with `endpoints` that act on one. */
   readonly target?: TargetConditionsDocument;
 }

@@ -10,6 +10,7 @@ import { bodyEvidence, pointerOfPath } from './body-pointer.js';
 import { readsBody, type CompiledPolicy, type CompiledRule, type CompiledTarget, type CompiledValueMatcher } from './compile.js';
 import { IGNORED_CLIENT_KEYS, outsideAllowList, type OutsideAllowList } from '../inspect/allow-list.js';
 import { BODY_SCHEMAS } from '../inspect/schemas/index.js';
+import type { DockerfileRule } from '../inspect/build-context.js';
 import type { Query } from '../request/normalize.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
 import { candidatesFor } from './rule-index.js';
@@ -195,4 +196,14 @@ export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: Bod
     reason: `no rule matched ${what}${outside === null ? '' : `: ${outside.text}`}; policy "${policy.name}" defaults to ${policy.defaultEffect}`,
     ...(outside !== null ? { bodyPointer: outside.pointer } : {}),
   };
+}
+
+/**
+ * For an allowed build: the Dockerfile checks it must pass, one per matching allow rule (any one
+ * suffices); null when some matching allow rule has none (the build is allowed as it is).
+ */
+export function dockerfileRules(policy: CompiledPolicy, facts: RequestFacts): DockerfileRule[] | null {
+  const allow = candidatesFor(policy, facts).allow.filter((r) => headMatches(r, facts));
+  if (allow.length === 0 || allow.some((r) => r.dockerfile === null)) return null;
+  return allow.map((r) => ({ ruleId: r.id, registries: r.dockerfile!.registries }));
 }

@@ -285,15 +285,8 @@ function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMat
       return list === undefined ? undefined : { pathPrefix: list };
     }
     case 'registry': {
-      const list = v.strings(value, p);
-      if (list === undefined) return undefined;
-      for (const h of list) {
-        // a registry host as an image reference names it: host[:port], [ipv6]:port, or docker.io
-        if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:[0-9]{1,5})?$/.test(h.value)) {
-          v.problem(h.node, h.pointer, `"${h.value}" is not a registry host as an image reference names it (host, host:port or [ipv6]:port; Docker Hub is docker.io)`);
-        }
-      }
-      return { registry: list.map((x) => x.value) };
+      const list = validateRegistries(v, value, p);
+      return list === undefined ? undefined : { registry: list };
     }
     default:
       return undefined;
@@ -405,6 +398,32 @@ function validateBodyCondition(v: Validator, node: unknown, pointer: string, dep
   return v.problems.length === before ? (cond as BodyConditionDocument) : undefined;
 }
 
+/** A list of registry hosts as image references name them: host[:port], [ipv6]:port, or docker.io. */
+function validateRegistries(v: Validator, node: unknown, pointer: string): string[] | undefined {
+  const list = v.strings(node, pointer);
+  if (list === undefined) return undefined;
+  for (const h of list) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:[0-9]{1,5})?$/.test(h.value)) {
+      v.problem(h.node, h.pointer, `"${h.value}" is not a registry host as an image reference names it (host, host:port or [ipv6]:port; Docker Hub is docker.io)`);
+    }
+  }
+  return list.map((x) => x.value);
+}
+
+/** `dockerfile: { registries: [...] }` on an allow rule for images.build. */
+function validateDockerfile(v: Validator, node: unknown, pointer: string, effect: Effect | undefined): { registries: string[] } | undefined {
+  const map = v.map(node, pointer, ['registries']);
+  if (!map) return undefined;
+  if (effect === 'deny') v.problem(map, pointer, '"dockerfile" says what an allowed build may fetch; a deny rule cannot have one');
+  const fields = new Map(entries(map));
+  if (!fields.has('registries')) {
+    v.problem(map, pointer, '"dockerfile" needs "registries": the registries FROM and COPY --from images may come from');
+    return undefined;
+  }
+  const registries = validateRegistries(v, fields.get('registries'), `${pointer}/registries`);
+  return registries === undefined ? undefined : { registries };
+}
+
 /**
  * `fields: [PATH, …]` on an allow rule: the body fields a client may set, every other one holding
  * its default (inspect/allow-list.ts). Each path must name a field of every named endpoint's
@@ -435,7 +454,8 @@ function validateAllowedFields(v: Validator, node: unknown, pointer: string, end
   return list.map((i) => i.value);
 }
 
-const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'fields', 'body', 'target'] as const;
+const BUILD_ENDPOINTS: ReadonlySet<string> = new Set(['images.build']);
+const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'fields', 'body', 'dockerfile', 'target'] as const;
 const TARGET_KEYS = ['name', 'image', 'labels'] as const;
 
 function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map<string, string>): RuleDocument | undefined {
@@ -569,6 +589,12 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
       kind: 'endpoints whose body sockgate decodes',
       list: ` (decoded: ${[...INSPECTABLE_ENDPOINTS].join(', ')})`,
     });
+  }
+
+  if (fields.has('dockerfile')) {
+    const dockerfile = validateDockerfile(v, fields.get('dockerfile'), `${pointer}/dockerfile`, effect);
+    if (dockerfile) rule.dockerfile = dockerfile;
+    requireEndpointsIn(v, map, fields, rule.endpoints, pointer, BUILD_ENDPOINTS, { what: 'Dockerfile conditions', kind: 'the build endpoint (images.build)', list: '' });
   }
 
   if (fields.has('target')) {

@@ -19,6 +19,7 @@ import { callsSince, logMark } from '../helpers/engine-log.js';
 import { docker, engineSocket, REPO_ROOT, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
 import { request } from '../helpers/raw-http.js';
 import { waitUntil } from '../helpers/wait.js';
+import { tarOf } from '../helpers/tar.js';
 
 const PRESET = join(REPO_ROOT, 'policies/untrusted-create.yaml');
 const tag = `${process.pid}`;
@@ -319,5 +320,49 @@ describe('a build through ci-runner (ownership) that joins a network the profile
     expect(via.status).toBe(403);
     expect((JSON.parse(via.body) as { message: string }).message).toContain(`network "${NET}" named at ?networkmode is not one this profile can see or use`);
     expect(callsSince(mark).filter((c) => c.uri.startsWith('/build'))).toEqual([]);
+  });
+});
+
+describe('what a build\'s Dockerfile makes the engine fetch, through untrusted-create', () => {
+  const listenOnce = async (): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> => {
+    let n = 0;
+    const server = createServer((s) => {
+      n++;
+      s.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { port: (server.address() as AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
+  };
+  const build = (socket: string, dockerfile: string) =>
+    request(socket, 'POST', `/build?t=sg-mf-df:${tag}&rm=1`, { headers: { 'Content-Type': 'application/x-tar' }, body: tarOf({ Dockerfile: dockerfile, 'keep.txt': 'x' }) });
+  afterAll(async () => {
+    await docker(engine, ['rmi', '-f', `sg-mf-df:${tag}`]);
+  });
+
+  it.each([
+    ['ADD of a URL on the host\'s loopback', (port: number) => `FROM ${TEST_IMAGE}\nADD http://127.0.0.1:${port}/payload /payload\n`, 'makes the engine download it'],
+    ['FROM an image on a registry on the host\'s loopback', (port: number) => `FROM 127.0.0.1:${port}/base\nRUN true\n`, `is on registry 127.0.0.1:`],
+  ])('%s: the engine connects there on its own socket; sockgate refuses the build before the engine acts', async (_what, dockerfile, says) => {
+    const target = await listenOnce();
+    try {
+      await build(engine, dockerfile(target.port));
+      await waitUntil(() => target.connections() > 0, 15_000, 'the engine connecting to the loopback listener');
+      const before = target.connections();
+      const seen = gate.records.length;
+      const via = await build(gate.socketPath, dockerfile(target.port));
+      expect(via.status, via.body).toBe(403);
+      expect((JSON.parse(via.body) as { message: string }).message).toContain(says);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(target.connections()).toBe(before);
+      await waitUntil(() => gate.records.slice(seen).some((r) => r['msg'] === 'request denied' && String(r['reason']).includes('build context refused')), 3000, 'the denial record');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('lets an ordinary build through (FROM a local image, COPY, RUN)', async () => {
+    const via = await build(gate.socketPath, `FROM ${TEST_IMAGE}\nCOPY keep.txt /keep.txt\nRUN cat /keep.txt\n`);
+    expect(via.status, via.body).toBe(200);
+    expect(via.body).not.toContain('errorDetail');
   });
 });

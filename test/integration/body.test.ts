@@ -4,6 +4,7 @@ import { startFakeDaemon, type FakeDaemon } from '../helpers/fake-daemon.js';
 import { policyFromYaml, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { request } from '../helpers/raw-http.js';
 import { waitUntil } from '../helpers/wait.js';
+import { tarOf } from '../helpers/tar.js';
 
 const POLICY = policyFromYaml(`version: 1
 rules:
@@ -178,5 +179,51 @@ describe('body keys no engine version sockgate knows has', () => {
     };
     expect((await create('{"Image":"busybox"}')).status).toBe(200);
     expect((await create(BODY)).status).toBe(400);
+  });
+});
+
+describe('build contexts whose Dockerfile a rule checks', () => {
+  const BUILD_POLICY = policyFromYaml(`version: 1
+rules:
+  - id: allow-image-build
+    effect: allow
+    endpoints: [images.build]
+    dockerfile:
+      registries: [docker.io]
+`);
+  let p: RunningProxy;
+  beforeEach(async () => {
+    p = await startProxy(BUILD_POLICY, daemon.socketPath);
+  });
+  afterEach(async () => {
+    await p.close();
+  });
+  const build = (tar: Buffer, query = '') => request(p.socketPath, 'POST', `/v1.41/build?t=x${query}`, { headers: { 'Content-Type': 'application/x-tar' }, body: tar });
+
+  it('forwards the whole context when the Dockerfile keeps to the rule, gzip-compressed too', async () => {
+    for (const gzip of [false, true]) {
+      daemon.received.length = 0;
+      const tar = tarOf({ Dockerfile: 'FROM busybox\nRUN true\n', 'app.txt': 'x'.repeat(100_000) }, { gzip });
+      const res = await build(tar);
+      expect(res.status, res.body).toBe(200);
+      expect(daemon.received.find((r) => r.url.startsWith('/v1.41/build'))!.body.equals(tar)).toBe(true);
+    }
+  });
+
+  it('cuts the upload before its end and answers 403 with the reason when the Dockerfile fetches from elsewhere; the engine never gets a whole context', async () => {
+    const res = await build(tarOf({ 'app.txt': 'x'.repeat(200_000), Dockerfile: 'FROM busybox\nADD http://127.0.0.1:9/x /x\n' }));
+    expect(res.status).toBe(403);
+    expect((res.json() as { message: string }).message).toContain('Dockerfile line 2: ADD http://127.0.0.1:9/x makes the engine download it');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(daemon.received.filter((r) => r.url.includes('/build'))).toHaveLength(0);
+    await waitUntil(() => p.log.audit().some((r) => r['msg'] === 'request denied' && String(r['reason']).includes('build context refused')), 2000, 'the denial record');
+  });
+
+  it('refuses a context it cannot read: another compression, or not a tar archive', async () => {
+    const xz = Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(2000)]);
+    const res = await build(xz);
+    expect(res.status).toBe(400);
+    expect((res.json() as { message: string }).message).toContain('compressed with xz');
+    expect((await build(Buffer.alloc(4096, 0x41))).status).toBe(400);
   });
 });

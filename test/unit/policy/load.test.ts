@@ -73,3 +73,21 @@ describe('allow-lists of fields', () => {
     expect(problems('  - {id: a, effect: allow, endpoints: [containers.start], fields: [Image]}\n').join('\n')).toContain('an allow-list of fields need endpoints whose body sockgate decodes');
   });
 });
+
+describe('Dockerfile conditions', () => {
+  const problems = (rules: string): string[] => {
+    const r = loadPolicyText(`version: 1\nrules:\n${rules}`, 'p.yaml');
+    return r.ok ? [] : r.problems.map((p) => p.message);
+  };
+
+  it('are accepted on an allow rule for images.build, with registry hosts as image references name them', () => {
+    expect(problems('  - {id: b, effect: allow, endpoints: [images.build], dockerfile: {registries: [docker.io, "registry.example.com:5000", "[::1]:5000"]}}\n')).toEqual([]);
+  });
+
+  it('are refused elsewhere, on deny rules, without registries, or with a registry that is no host', () => {
+    expect(problems('  - {id: b, effect: allow, endpoints: [containers.create], dockerfile: {registries: [docker.io]}}\n').join()).toContain('Dockerfile conditions need the build endpoint');
+    expect(problems('  - {id: b, effect: deny, endpoints: [images.build], dockerfile: {registries: [docker.io]}}\n').join()).toContain('a deny rule cannot have one');
+    expect(problems('  - {id: b, effect: allow, endpoints: [images.build], dockerfile: {}}\n').join()).toContain('needs "registries"');
+    expect(problems('  - {id: b, effect: allow, endpoints: [images.build], dockerfile: {registries: ["http://x"]}}\n').join()).toContain('is not a registry host');
+  });
+});
