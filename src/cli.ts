@@ -292,6 +292,15 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
       }),
     );
   };
+  // A stop asked for while the listeners start (the socket of the first may already be in use)
+  // is carried out once they have: until the handlers below are installed, the signal's default
+  // action would kill the process and leave its sockets behind.
+  let early: string | null = null;
+  const onEarly = (signal: string) => (): void => void (early ??= signal);
+  const earlyTerm = onEarly('SIGTERM');
+  const earlyInt = onEarly('SIGINT');
+  process.once('SIGTERM', earlyTerm);
+  process.once('SIGINT', earlyInt);
   for (const plan of plans) {
     const app = await buildServer({
       listener: plan.listen,
@@ -371,8 +380,11 @@ async function runDaemon(options: DaemonOptions, listenFromDefault: boolean): Pr
       for (const { app } of started) app.server.closeIdleConnections();
     }, 100).unref();
   };
+  process.off('SIGTERM', earlyTerm);
+  process.off('SIGINT', earlyInt);
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  if (early !== null) stop(early);
 
   /**
    * SIGHUP: read the config (or the policy file) again and switch every listener to it at once,
