@@ -196,18 +196,18 @@ describe('host-reaching create fields, through untrusted-create', () => {
 });
 
 
-describe('the engine\'s own reach, through untrusted-create', () => {
-  /** A TCP listener on the host's loopback that counts the connections it gets (the engine's). */
-  const listen = async (): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> => {
-    let n = 0;
-    const server = createServer((s) => {
-      n++;
-      s.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return { port: (server.address() as AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
-  };
+/** A TCP listener on the host's loopback that counts the connections it gets (the engine's). */
+async function listen(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let n = 0;
+  const server = createServer((s) => {
+    n++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
+}
 
+describe('the engine\'s own reach, through untrusted-create', () => {
   it('an image pull from a registry on the host\'s loopback: the engine connects there on its own socket, never through sockgate', async () => {
     const registry = await listen();
     try {
@@ -324,15 +324,6 @@ describe('a build through ci-runner (ownership) that joins a network the profile
 });
 
 describe('what a build\'s Dockerfile makes the engine fetch, through untrusted-create', () => {
-  const listenOnce = async (): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> => {
-    let n = 0;
-    const server = createServer((s) => {
-      n++;
-      s.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return { port: (server.address() as AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
-  };
   const build = (socket: string, dockerfile: string) =>
     request(socket, 'POST', `/build?t=sg-mf-df:${tag}&rm=1`, { headers: { 'Content-Type': 'application/x-tar' }, body: tarOf({ Dockerfile: dockerfile, 'keep.txt': 'x' }) });
   afterAll(async () => {
@@ -343,7 +334,7 @@ describe('what a build\'s Dockerfile makes the engine fetch, through untrusted-c
     ['ADD of a URL on the host\'s loopback', (port: number) => `FROM ${TEST_IMAGE}\nADD http://127.0.0.1:${port}/payload /payload\n`, 'makes the engine download it'],
     ['FROM an image on a registry on the host\'s loopback', (port: number) => `FROM 127.0.0.1:${port}/base\nRUN true\n`, `is on registry 127.0.0.1:`],
   ])('%s: the engine connects there on its own socket; sockgate refuses the build before the engine acts', async (_what, dockerfile, says) => {
-    const target = await listenOnce();
+    const target = await listen();
     try {
       await build(engine, dockerfile(target.port));
       await waitUntil(() => target.connections() > 0, 15_000, 'the engine connecting to the loopback listener');
