@@ -17,7 +17,7 @@ import { INSPECTABLE_ENDPOINTS } from './inspect/inspectable.js';
 import { summarizeBody, type SummaryValue } from './inspect/summary.js';
 import { bodyReferences, PREDEFINED_NETWORKS, type ObjectRef } from './inspect/references.js';
 import { setTopLevelMember } from './inspect/rewrite.js';
-import { withNamedVolumeFacts, type ResolvedVolume } from './inspect/named-volumes.js';
+import { volumeReaches, withNamedVolumeFacts, type ResolvedVolume } from './inspect/named-volumes.js';
 import type { DockerfileRule } from './inspect/build-context.js';
 import {
   LABELLING_ENDPOINTS,
@@ -86,6 +86,8 @@ export interface Admission {
   readonly volumeLookups?: readonly string[];
   /** Set (with `bodyView`) when a container create's image is to be looked up before deciding: its labels decide too. */
   readonly imageLookup?: string;
+  /** the decision on the body alone, kept while the lookups of a create are made */
+  readonly bodyDecision?: Decision;
   /**
    * An allowed build whose Dockerfile must keep to these rules (one suffices): the forwarder
    * reads the context as it streams and releases its end only when it does (build-context.ts).
@@ -334,13 +336,14 @@ export function admitBody(policy: CompiledPolicy, pending: Admission, body: Uint
     }
     const volumes = policy.looksUpVolumes && endpoint.id === 'containers.create' ? namedVolumes(view) : [];
     const image = endpoint.id === 'containers.create' ? str(obj(view.value)['Image']) : '';
+    const bodyDecision = evaluate(policy, factsOf(normalized, endpoint), view);
     // Look up only for a create the body alone would allow: a denial needs nothing more.
-    if ((volumes.length > 0 || image !== '') && evaluate(policy, factsOf(normalized, endpoint), view).effect === 'allow') {
+    if ((volumes.length > 0 || image !== '') && bodyDecision.effect === 'allow') {
       // Still waiting for what the named volumes and the image stand for.
       const lookups = { ...(volumes.length > 0 ? { volumeLookups: volumes } : {}), ...(image !== '' ? { imageLookup: image } : {}) };
-      return { ...pending, needsBody: false, bodyView: view, ...lookups, ...carried, ...(refs.length > 0 ? { refs } : {}) };
+      return { ...pending, needsBody: false, bodyView: view, bodyDecision, ...lookups, ...carried, ...(refs.length > 0 ? { refs } : {}) };
     }
-    return { ...withRefs(decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), view), policy), refs), ...carried };
+    return { ...withRefs(decided(normalized, endpoint, bodyDecision, policy), refs), ...carried };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);
   }
@@ -392,13 +395,16 @@ export function admitCreateLookups(policy: CompiledPolicy, pending: Admission, f
       const why = failed !== undefined && !failed.ok ? `volume "${failed.name}" could not be looked up (${failed.reason})` : 'not every named volume was looked up';
       return { ...refuse('SOCKGATE_DENY_BODY', `${why}: what it gives the container is not known`, normalized, endpoint), ...facts };
     }
-    const view = withNamedVolumeFacts(bodyView, found.volumes);
+    // Volumes that give nothing beyond the body leave its facts, and so its decision, as they were.
+    const changed = found.volumes.some(volumeReaches);
+    const view = changed ? withNamedVolumeFacts(bodyView, found.volumes) : bodyView;
     const rest: { -readonly [K in keyof Admission]: Admission[K] } = { ...pending, bodyFacts: view.facts };
     delete rest.volumeLookups;
     delete rest.imageLookup;
     delete rest.bodyView;
+    delete rest.bodyDecision;
     delete rest.refs;
-    const decision = decided(normalized, endpoint, evaluate(policy, factsOf(normalized, endpoint), view), policy);
+    const decision = decided(normalized, endpoint, !changed && pending.bodyDecision !== undefined ? pending.bodyDecision : evaluate(policy, factsOf(normalized, endpoint), view), policy);
     return { ...rest, ...withRefs(decision, pending.refs ?? []) };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`, pending.normalized, pending.endpoint);

@@ -10,6 +10,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './temp.js';
+import { createChunkedDecoder, type ChunkedDecoder } from '../../src/proxy/chunked.js';
 
 export interface UpstreamCall {
   readonly method: string;
@@ -34,7 +35,7 @@ const HIJACKING = /^\/(v[0-9.]+\/)?(containers\/[^/?]+\/attach|exec\/[^/?]+\/sta
 type State =
   | { kind: 'head' }
   | { kind: 'length'; remaining: number; call: UpstreamCall; hijack: boolean }
-  | { kind: 'chunked'; call: UpstreamCall; hijack: boolean; remaining: number; trailer: boolean }
+  | { kind: 'chunked'; call: UpstreamCall; hijack: boolean; decoder: ChunkedDecoder }
   | { kind: 'opaque' };
 
 /** Reads one direction of a connection as HTTP requests, calling `onCall` for each head it reads. */
@@ -88,7 +89,7 @@ export function createRequestReader(onCall: (call: UpstreamCall) => void): (chun
             unreadable(`transfer-encoding ${headers['transfer-encoding']}`);
             return false;
           }
-          state = { kind: 'chunked', call, hijack, remaining: -1, trailer: false };
+          state = { kind: 'chunked', call, hijack, decoder: createChunkedDecoder() };
         } else {
           const length = Number(headers['content-length'] ?? '0');
           if (!Number.isSafeInteger(length) || length < 0) {
@@ -109,35 +110,18 @@ export function createRequestReader(onCall: (call: UpstreamCall) => void): (chun
         return true;
       }
       case 'chunked': {
-        if (state.remaining > 0) {
-          if (buf.length === 0) return false;
-          const part = buf.subarray(0, state.remaining);
-          keep(state.call, part);
-          buf = buf.subarray(part.length);
-          state.remaining -= part.length;
-          return true;
-        }
-        const nl = buf.indexOf('\r\n');
-        if (nl === -1) return false;
-        const line = buf.subarray(0, nl).toString('latin1');
-        buf = buf.subarray(nl + 2);
-        if (state.trailer) {
-          if (line === '') state = afterBody(state.hijack);
-          return true;
-        }
-        if (state.remaining === 0) {
-          // the CRLF after a chunk's data
-          if (line !== '') unreadable('chunk not followed by CRLF');
-          else state.remaining = -1;
-          return true;
-        }
-        const size = Number.parseInt(line.split(';')[0]!, 16);
-        if (!/^[0-9a-fA-F]+/.test(line) || !Number.isSafeInteger(size)) {
-          unreadable(`chunk size ${JSON.stringify(line)}`);
+        // sockgate forwards plain chunking only (Node frames what it writes): anything else is unreadable
+        if (buf.length === 0) return false;
+        const step = state.decoder.push(buf);
+        buf = Buffer.alloc(0);
+        if (!step.ok) {
+          unreadable(`chunked body: ${step.reason}`);
           return false;
         }
-        if (size === 0) state.trailer = true;
-        else state.remaining = size;
+        for (const part of step.data) keep(state.call, part);
+        if (!step.done) return false;
+        buf = step.rest;
+        state = afterBody(state.hijack);
         return true;
       }
     }
