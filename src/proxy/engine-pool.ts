@@ -3,8 +3,8 @@
  * wrote them. undici's request() lower-cases header names, and @fastify/reply-from deletes
  * Transfer-Encoding from what it hands on; the engine's own lines are what tell a chunked answer
  * from a close-delimited one, and what the client must see (`Api-Version`, not `api-version`).
- * Every request made through the pool is asked for raw headers; the parsed map is rebuilt for
- * callers that read it, and the raw lines are kept per answer body (engineRawHeaders).
+ * Every request made through the pool is asked for raw headers, kept per answer body
+ * (engineRawHeaders); the parsed map is rebuilt for the promise-form callers (target lookups).
  */
 import { Pool, type Dispatcher } from 'undici';
 
@@ -42,6 +42,11 @@ export class EnginePool extends Pool {
   ): Promise<Dispatcher.ResponseData<T>> | void {
     const raw = { ...options, responseHeaders: 'raw' as const };
     if (callback === undefined) return super.request(raw).then(withRawHeaders);
-    super.request(raw, (err, data) => (err ? callback(err, data) : callback(null, withRawHeaders(data))));
+    // The callback form is @fastify/reply-from's forward, the hot path: sockgate reads only the
+    // raw lines (engineRawHeaders), so the lower-cased map is not built for it.
+    super.request(raw, (err, data) => {
+      if (!err) RAW_HEADERS.set(data.body, data.headers as unknown as string[]);
+      callback(err, data);
+    });
   }
 }
