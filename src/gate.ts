@@ -12,6 +12,7 @@ import type { BodyView } from './policy/body.js';
 import { dockerfileRules, evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
 import { targetRefOf, type TargetRef } from './request/targets.js';
 import { compareApiVersions, NEWEST_API_VERSION } from './request/api-version.js';
+import { isEngineTrue, namesContainer } from './request/engine-values.js';
 import { inspectBody } from './inspect/index.js';
 import { INSPECTABLE_ENDPOINTS } from './inspect/inspectable.js';
 import { summarizeBody, type SummaryValue } from './inspect/summary.js';
@@ -200,7 +201,19 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
     }
     const admission = withRefs(decided(normalized, endpoint, evaluate(policy, facts), policy), pathAndQueryRefs(policy, endpointId, endpoint, normalized));
     const checks = endpointId === 'images.build' && admission.code === null && policy.mode === 'enforce' ? dockerfileRules(policy, facts) : null;
-    return checks === null ? admission : { ...admission, dockerfileChecks: checks };
+    if (checks === null) return admission;
+    // pull=1 (httputils.BoolValue) pulls every base image again, whatever the engine has: its
+    // ONBUILD triggers would run before anyone could read them.
+    if ((normalized.query.get('pull') ?? []).some(isEngineTrue)) {
+      const refused = refuse(
+        'SOCKGATE_DENY_POLICY',
+        `pull=${normalized.query.get('pull')!.join(',')} makes the engine pull every FROM image anew and run its ONBUILD triggers before sockgate can read them, and rule ${checks[0]!.ruleId} checks what a build fetches; pull the images first (docker pull), then build without --pull`,
+        normalized,
+        endpoint,
+      );
+      return { ...refused, decision: { ...refused.decision, queryParam: 'pull' } };
+    }
+    return { ...admission, dockerfileChecks: checks };
   } catch (err) {
     return refuse('SOCKGATE_ERR_INTERNAL', `sockgate fault while deciding: ${(err as Error).message}`);
   }
@@ -237,7 +250,7 @@ function pathAndQueryRefs(policy: CompiledPolicy, endpointId: string, endpoint: 
     // network: the engine reads networkmode as NetworkMode (container:X, a predefined one, or a
     // network's name or id), as a create's HostConfig.NetworkMode.
     for (const mode of normalized.query.get('networkmode') ?? []) {
-      if (mode.startsWith('container:')) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: '?networkmode' });
+      if (namesContainer(mode)) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: '?networkmode' });
       else if (policy.owner !== null && mode !== '' && !PREDEFINED_NETWORKS.has(mode)) refs.push({ kind: 'network', ref: mode, pointer: '?networkmode' });
     }
   }
@@ -357,7 +370,7 @@ function namedVolumes(view: BodyView): string[] {
 
 export type ResolvedImage =
   | { readonly ok: true; readonly exists: false }
-  | { readonly ok: true; readonly exists: true; readonly labels: Readonly<Record<string, string>> }
+  | { readonly ok: true; readonly exists: true; readonly labels: Readonly<Record<string, string>>; readonly onBuild?: readonly string[] }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -497,7 +510,10 @@ export function admitRefs(policy: CompiledPolicy, pending: Admission, resolved: 
       }
       if (!visible) {
         const why = r.ok ? 'is not one this profile can see or use' : `could not be looked up (${r.reason})`;
-        return refuse('SOCKGATE_DENY_NOT_OWNED', `${r.ref.kind} "${r.ref.ref}" named at ${r.ref.pointer} ${why}`, normalized, endpoint);
+        const refused = refuse('SOCKGATE_DENY_NOT_OWNED', `${r.ref.kind} "${r.ref.ref}" named at ${r.ref.pointer} ${why}`, normalized, endpoint);
+        // The audit record names where: a body field by JSON pointer, a query parameter ("?networkmode") by name.
+        const where = r.ref.pointer.startsWith('?') ? { queryParam: r.ref.pointer.slice(1) } : { bodyPointer: r.ref.pointer };
+        return { ...refused, decision: { ...refused.decision, ...where } };
       }
     }
     return { ...rest, ...(pathObjectId !== undefined ? { pathObjectId } : {}) };

@@ -22,7 +22,7 @@ import type { ServerObserver } from './observe.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
 import { admit, admitBody, admitRefs, admitCreateLookups, admitTarget, bodyTooLarge, denialMessage, isAllowed, refuseBuildContext, type Admission } from './gate.js';
 import { BuildContextRefused, createBuildContextGuard } from './proxy/build-context-guard.js';
-import { buildContextProblem, dockerfileCandidates } from './inspect/build-context.js';
+import { buildBaseImages, buildContextProblem, dockerfileCandidates, onBuildProblem } from './inspect/build-context.js';
 import { resolveImage, resolveRef, resolveTarget, resolveVolume } from './proxy/resolve-target.js';
 import { createTargetCache } from './proxy/target-cache.js';
 import { targetWithContainerId, targetWithParam } from './request/targets.js';
@@ -517,7 +517,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const checks = ctx?.admission.dockerfileChecks;
     if (ctx === undefined || checks === undefined) return done(null, payload);
     const param = ctx.admission.normalized?.query.get('dockerfile')?.[0] ?? '';
-    const guard = createBuildContextGuard(dockerfileCandidates(param), (entries) => buildContextProblem(entries, param, checks));
+    const guard = createBuildContextGuard(dockerfileCandidates(param), async (entries) => {
+      const problem = buildContextProblem(entries, param, checks);
+      if (problem !== null) return problem;
+      // The base images' ONBUILD triggers run as if they stood after FROM: read them too.
+      for (const base of buildBaseImages(entries, param)) {
+        const image = await resolveImage(pool, base.ref, TARGET_LOOKUP_TIMEOUT_MS);
+        if (!image.ok) throw new Error(`base image ${base.ref} could not be looked up (${image.reason})`);
+        const why = onBuildProblem(base, { exists: image.exists, onBuild: image.exists ? (image.onBuild ?? []) : [] }, checks);
+        if (why !== null) return why;
+      }
+      return null;
+    });
     guard.once('error', (err) => {
       if (err instanceof BuildContextRefused) ctx.buildRefusal = err;
     });

@@ -32,6 +32,8 @@ export interface AuditDecisionRecord {
   readonly bodyPointer?: string;
   /** all such fields, when there are several */
   readonly bodyPointers?: readonly string[];
+  /** the query parameter that decided (a deny rule's, or the one an allow rule's condition failed on) */
+  readonly queryParam?: string;
   /** the profile's policy mode: in audit (learn) mode, policy denials are forwarded and recorded in `wouldBe` */
   readonly mode?: 'enforce' | 'audit';
   /** audit mode: the denial the policy made and sockgate did not enforce */
@@ -79,6 +81,7 @@ export function decisionRecord(admission: Admission, c: DecisionContext): AuditD
     ...(c.userAgent !== null ? { userAgent: c.userAgent } : {}),
     ...(decision.bodyPointer !== undefined ? { bodyPointer: decision.bodyPointer } : {}),
     ...(decision.bodyPointers !== undefined ? { bodyPointers: decision.bodyPointers } : {}),
+    ...(decision.queryParam !== undefined ? { queryParam: decision.queryParam } : {}),
     mode: c.policy.mode,
     ...(admission.wouldBe !== undefined ? { wouldBe: admission.wouldBe } : {}),
     ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),

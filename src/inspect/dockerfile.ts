@@ -12,6 +12,8 @@ export interface DockerfileFetches {
   readonly images: readonly { readonly ref: string; readonly line: number }[];
   /** ADD sources the engine would download */
   readonly urls: readonly { readonly url: string; readonly line: number }[];
+  /** the images stages are built FROM (no stage names, no scratch): the builder runs their ONBUILD triggers */
+  readonly bases: readonly { readonly ref: string; readonly line: number }[];
 }
 
 export type DockerfileReading = ({ readonly ok: true } & DockerfileFetches) | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -85,6 +87,7 @@ const IS_URL = /^(https?|git|ssh|ftp):\/\/|^git@/i;
 export function readDockerfile(text: string): DockerfileReading {
   const images: { ref: string; line: number }[] = [];
   const urls: { url: string; line: number }[] = [];
+  const bases: { ref: string; line: number }[] = [];
   const stages = new Set<string>();
   let stageCount = 0;
   for (const ins of instructions(text)) {
@@ -96,7 +99,10 @@ export function readDockerfile(text: string): DockerfileReading {
         const ref = args[0] ?? '';
         if (ref === '') return { ok: false, reason: 'FROM names no image', line: ins.line };
         if (ref.includes('$')) return { ok: false, reason: `FROM ${ref}: sockgate does not expand variables in image references`, line: ins.line };
-        if (ref.toLowerCase() !== 'scratch' && !stages.has(ref.toLowerCase())) images.push({ ref, line: ins.line });
+        if (ref.toLowerCase() !== 'scratch' && !stages.has(ref.toLowerCase())) {
+          images.push({ ref, line: ins.line });
+          bases.push({ ref, line: ins.line });
+        }
         if (args.length >= 3 && args[1]!.toUpperCase() === 'AS') stages.add(args[2]!.toLowerCase());
         stageCount++;
         break;
@@ -119,11 +125,12 @@ export function readDockerfile(text: string): DockerfileReading {
         break;
       }
       case 'ONBUILD':
-        // runs in the builds of images FROM this one, not in this one; read there through its image
+        // runs in the builds of images FROM this one, not in this one: read there, from the
+        // base image's config (inspect/build-context.ts onBuildProblem)
         break;
       default:
         break;
     }
   }
-  return { ok: true, images, urls };
+  return { ok: true, images, urls, bases };
 }

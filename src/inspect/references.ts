@@ -8,6 +8,7 @@
 
 import { list, obj, str } from '../json-view.js';
 import { parseBind } from './facts.js';
+import { namesContainer } from '../request/engine-values.js';
 
 export type ObjectKind = 'container' | 'volume' | 'network';
 
@@ -33,11 +34,11 @@ function containerCreateRefs(body: unknown): ObjectRef[] {
   const hc = obj(obj(body)['HostConfig']);
   for (const field of CONTAINER_MODE_FIELDS) {
     const mode = str(hc[field]);
-    if (mode.startsWith('container:')) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: `/HostConfig/${field}` });
+    if (namesContainer(mode)) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: `/HostConfig/${field}` });
   }
   // runconfig: any NetworkMode that is not a predefined one or container:X names a network.
   const networkMode = str(hc['NetworkMode']);
-  if (networkMode !== '' && !networkMode.startsWith('container:') && !PREDEFINED_NETWORKS.has(networkMode)) {
+  if (networkMode !== '' && !namesContainer(networkMode) && !PREDEFINED_NETWORKS.has(networkMode)) {
     refs.push({ kind: 'network', ref: networkMode, pointer: '/HostConfig/NetworkMode' });
   }
   // volumemounts.ParseVolumesFrom: "<container>[:ro|rw]".
@@ -56,14 +57,22 @@ function containerCreateRefs(body: unknown): ObjectRef[] {
   for (const [name, settings] of Object.entries(obj(obj(obj(body)['NetworkingConfig'])['EndpointsConfig']))) {
     const pointer = `/NetworkingConfig/EndpointsConfig/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (!PREDEFINED_NETWORKS.has(name)) refs.push({ kind: 'network', ref: name, pointer });
-    refs.push(...endpointLinks(settings, pointer));
+    refs.push(...endpointRefs(settings, pointer, !PREDEFINED_NETWORKS.has(name)));
   }
   return refs;
 }
 
-/** Links of an endpoint (network.EndpointSettings.Links, "<container>:<alias>"): they name containers. */
-function endpointLinks(settings: unknown, pointer: string): ObjectRef[] {
-  return list(obj(settings)['Links']).map((l, i) => ({ kind: 'container', ref: (str(l).split(':')[0] ?? '').replace(/^\//, ''), pointer: `${pointer}/Links/${i}` }));
+/**
+ * What an endpoint's settings (network.EndpointSettings) name: containers in its Links
+ * ("<container>:<alias>"), and the network in NetworkID, which the engine attaches to in place of
+ * the network the endpoint is keyed by (or the connect's path names) when that one is
+ * user-defined (daemon/container_operations.go getNetworkID, 20.10 to 28).
+ */
+function endpointRefs(settings: unknown, pointer: string, userDefined: boolean): ObjectRef[] {
+  const refs: ObjectRef[] = list(obj(settings)['Links']).map((l, i) => ({ kind: 'container', ref: (str(l).split(':')[0] ?? '').replace(/^\//, ''), pointer: `${pointer}/Links/${i}` }));
+  const networkId = str(obj(settings)['NetworkID']);
+  if (userDefined && networkId !== '') refs.push({ kind: 'network', ref: networkId, pointer: `${pointer}/NetworkID` });
+  return refs;
 }
 
 /** The objects a decoded body names, for the endpoints whose bodies name any. */
@@ -72,7 +81,9 @@ export function bodyReferences(endpoint: string, body: unknown): ObjectRef[] {
     case 'containers.create':
       return containerCreateRefs(body);
     case 'networks.connect':
-      return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }, ...endpointLinks(obj(body)['EndpointConfig'], '/EndpointConfig')];
+      // The path's network may be a predefined one, which makes the engine ignore NetworkID; it
+      // is checked all the same (a denial the engine would not need, never a miss).
+      return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }, ...endpointRefs(obj(body)['EndpointConfig'], '/EndpointConfig', true)];
     case 'networks.disconnect':
       return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }];
     case 'networks.create': {

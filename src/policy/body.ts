@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import type { BodyConditionDocument, BodyScalar } from './document.js';
 import { compileGlob } from './glob.js';
+import { namesContainer } from '../request/engine-values.js';
 
 export interface BodyView {
   /** the decoded body: objects keyed by the engine's JSON field names */
@@ -123,6 +124,13 @@ export function compileBodyCondition(c: BodyConditionDocument): BodyPredicate {
   if (c.pathPrefix !== undefined) {
     const prefixes = c.pathPrefix;
     return (view, cur) => underPrefix(at(view, cur), prefixes);
+  }
+  if (c.containerRef !== undefined) {
+    const want = c.containerRef;
+    return (view, cur) => {
+      const v = at(view, cur);
+      return (typeof v === 'string' && namesContainer(v)) === want;
+    };
   }
   if (c.any !== undefined || c.all !== undefined || c.none !== undefined) {
     const kind = c.any !== undefined ? 'any' : c.all !== undefined ? 'all' : 'none';

@@ -12,7 +12,7 @@ import { posix } from 'node:path';
 import { cleanHostPath, isUnderPrefix } from './body.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
-import { imageRegistry, isEngineTrue } from '../request/engine-values.js';
+import { imageRegistry, isEngineTrue, namesContainer } from '../request/engine-values.js';
 
 export interface CompiledValueMatcher {
   /** the matcher as written, for explanations */
@@ -22,7 +22,22 @@ export interface CompiledValueMatcher {
   readonly test: (value: string) => boolean;
   /** for presence matchers: whether the parameter must be present */
   readonly mustExist?: boolean;
+  /** for a condition sockgate adds itself rather than the policy's author: why it is there */
+  readonly why?: string;
 }
+
+/**
+ * A rule with `dockerfile` conditions holds only for the classic builder (`version` absent or
+ * "1", as api/server/router/build parseVersion reads it; 2 is BuildKit): sockgate reads the
+ * Dockerfile as the classic builder does, and BuildKit reads it otherwise (a `# syntax` frontend,
+ * heredocs, RUN --mount), so for a BuildKit build the conditions would check something else.
+ */
+const CLASSIC_BUILDER: CompiledValueMatcher = Object.freeze({
+  source: { oneOf: ['', '1'] },
+  presence: false,
+  test: (v: string) => v === '' || v === '1',
+  why: 'its dockerfile conditions read the Dockerfile as the classic builder does (version 1); BuildKit (version=2) is not allowed by it',
+});
 
 export interface CompiledRule {
   readonly id: string;
@@ -115,6 +130,10 @@ export function compileMatcher(m: ValueMatcherDocument): CompiledValueMatcher {
     const hosts = new Set(m.registry.map((h) => h.toLowerCase()));
     return { source: m, presence: false, test: (v) => hosts.has(imageRegistry(v) ?? '') };
   }
+  if (m.containerRef !== undefined) {
+    const want = m.containerRef;
+    return { source: m, presence: false, test: (v) => namesContainer(v) === want };
+  }
   throw new Error('matcher has no condition');
 }
 
@@ -146,7 +165,10 @@ function compileRule(r: RuleDocument): CompiledRule {
     pathRes: Object.freeze((r.paths ?? []).map(compileGlob)),
     endpointPatterns: Object.freeze([...(r.endpoints ?? [])]),
     endpointIds,
-    query: Object.freeze(Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const)),
+    query: Object.freeze([
+      ...Object.entries(r.query ?? {}).map(([k, m]) => [k, compileMatcher(m)] as const),
+      ...(r.dockerfile !== undefined ? [['version', CLASSIC_BUILDER] as const] : []),
+    ]),
     body: Object.freeze((r.body ?? []).map(compileBodyCondition)),
     bodyWitness: Object.freeze((r.body ?? []).map(compileBodyWitness)),
     bodyPaths: Object.freeze((r.body ?? []).map((c) => c.path)),

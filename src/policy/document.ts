@@ -24,6 +24,8 @@ export interface ValueMatcherDocument {
   readonly pathPrefix?: readonly string[];
   /** the value is an image reference on one of these registries ("docker.io", "ghcr.io", "host:port"), as the engine reads the reference */
   readonly registry?: readonly string[];
+  /** true: the value names another container (`container:<name or id>`, however the name is spelled), as the engine reads a namespace mode; false: it does not */
+  readonly containerRef?: boolean;
 }
 
 export type BodyScalar = string | number | boolean | null;
@@ -47,6 +49,8 @@ export interface BodyConditionDocument {
   readonly lte?: number;
   /** a host path (absolute, compared after cleaning) equal to or under one of these */
   readonly pathPrefix?: readonly string[];
+  /** true: a string naming another container (`container:<name or id>`), as the engine reads a namespace mode; false: anything else */
+  readonly containerRef?: boolean;
   readonly any?: readonly BodyConditionDocument[];
   readonly all?: readonly BodyConditionDocument[];
   readonly none?: readonly BodyConditionDocument[];

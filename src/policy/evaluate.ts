@@ -48,6 +48,8 @@ export interface Decision {
   readonly bodyPointer?: string;
   /** every such field, when there are several (all offending binds, each condition's field) */
   readonly bodyPointers?: readonly string[];
+  /** the query parameter that decided: the first one the deciding rule has conditions on, or the one an allow rule's condition failed on */
+  readonly queryParam?: string;
 }
 
 /**
@@ -56,17 +58,34 @@ export interface Decision {
  * is read as the engine reads it: the empty string.
  */
 function queryHolds(rule: CompiledRule, query: Query): boolean {
-  for (const [name, matcher] of rule.query) {
+  return failedQueryCondition(rule, query) === -1;
+}
+
+/** The index of the first of a rule's query conditions that does not hold; -1 when all do. */
+function failedQueryCondition(rule: CompiledRule, query: Query): number {
+  return rule.query.findIndex(([name, matcher]) => {
     const values = query.get(name) ?? [];
-    if (matcher.presence) {
-      if (values.length > 0 !== matcher.mustExist) return false;
-      continue;
-    }
+    if (matcher.presence) return values.length > 0 !== matcher.mustExist;
     const seen = values.length > 0 ? values : [''];
-    const holds = rule.effect === 'allow' ? seen.every(matcher.test) : seen.some(matcher.test);
-    if (!holds) return false;
+    return !(rule.effect === 'allow' ? seen.every(matcher.test) : seen.some(matcher.test));
+  });
+}
+
+/**
+ * Why an allow rule whose method and target match did not allow the request, by its query: the
+ * parameter whose condition failed (a denial then says which parameter to change).
+ */
+function whyAllowFailedOnQuery(allow: readonly CompiledRule[], facts: RequestFacts): { param: string; text: string } | null {
+  for (const rule of allow) {
+    if ((rule.methods !== null && !rule.methods.has(facts.method)) || !targetMatches(rule, facts)) continue;
+    const failed = failedQueryCondition(rule, facts.query);
+    if (failed === -1) continue;
+    const [name, matcher] = rule.query[failed]!;
+    const values = facts.query.get(name) ?? [];
+    const shown = values.length === 0 ? `?${name} (absent)` : values.map((x) => `?${name}=${JSON.stringify(x)}`).join(' ');
+    return { param: name, text: `${shown} does not meet the condition of ${describeRule(rule)} on ${name}${matcher.why !== undefined ? `: ${matcher.why}` : ''}` };
   }
-  return true;
+  return null;
 }
 
 function targetMatches(rule: CompiledRule, facts: RequestFacts): boolean {
@@ -186,15 +205,19 @@ export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: Bod
       reason: `${first.effect === 'deny' ? 'denied' : 'allowed'} by ${describeRule(first)}`,
       ...(evidence !== null && evidence.length > 0 ? { bodyPointer: evidence[0]! } : {}),
       ...(evidence !== null && evidence.length > 1 ? { bodyPointers: evidence } : {}),
+      ...(first.query.length > 0 ? { queryParam: first.query[0]![0] } : {}),
     };
   }
   const what = `${facts.method} ${facts.path} (endpoint ${facts.endpoint ?? 'unknown'})`;
   const outside = body === undefined ? null : whyAllowFailedOnBody(rules.allow, facts, body, target);
+  const onQuery = outside === null ? whyAllowFailedOnQuery(rules.allow, facts) : null;
+  const why = outside?.text ?? onQuery?.text ?? null;
   return {
     effect: policy.defaultEffect,
     ruleId: null,
-    reason: `no rule matched ${what}${outside === null ? '' : `: ${outside.text}`}; policy "${policy.name}" defaults to ${policy.defaultEffect}`,
+    reason: `no rule matched ${what}${why === null ? '' : `: ${why}`}; policy "${policy.name}" defaults to ${policy.defaultEffect}`,
     ...(outside !== null ? { bodyPointer: outside.pointer } : {}),
+    ...(onQuery !== null ? { queryParam: onQuery.param } : {}),
   };
 }
 

@@ -30,7 +30,22 @@ export type LoadResult =
   | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy', 'pathPrefix', 'registry'] as const;
+const MATCHER_KEYS = ['equals', 'oneOf', 'glob', 'exists', 'truthy', 'pathPrefix', 'registry', 'containerRef'] as const;
+
+/**
+ * A pattern over a container reference is no check of it: the engine resolves `container:X` by a
+ * full id, a name with or without its leading "/", or any unique id prefix (daemon.GetContainer),
+ * so `container:*` misses `container:/db` and `container:web` misses `container:3f2a`. Such
+ * patterns are refused where they are written; `containerRef` asks the question the engine answers.
+ */
+function refuseContainerPattern(v: Validator, node: unknown, pointer: string, values: readonly unknown[]): void {
+  if (!values.some((x) => typeof x === 'string' && x.includes('container:'))) return;
+  v.problem(
+    node as Node,
+    pointer,
+    'a pattern over "container:…" cannot check which container is named: the engine also reads container:/NAME and any id prefix. Use containerRef: true (the value names another container) or containerRef: false',
+  );
+}
 
 export class Validator {
   readonly problems: PolicyProblem[] = [];
@@ -251,11 +266,13 @@ function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMat
   switch (key) {
     case 'equals': {
       const s = v.string(value, p);
+      refuseContainerPattern(v, value, p, [s]);
       return s === undefined ? undefined : { equals: s };
     }
     case 'glob': {
       const s = v.string(value, p);
       if (s === undefined) return undefined;
+      refuseContainerPattern(v, value, p, [s]);
       try {
         compileGlob(s);
       } catch (err) {
@@ -270,7 +287,12 @@ function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMat
         return undefined;
       }
       const list = v.strings(value, p);
+      refuseContainerPattern(v, value, p, (list ?? []).map((x) => x.value));
       return list === undefined ? undefined : { oneOf: list.map((x) => x.value) };
+    }
+    case 'containerRef': {
+      const b = v.bool(value, p);
+      return b === undefined ? undefined : { containerRef: b };
     }
     case 'exists': {
       const b = v.bool(value, p);
@@ -293,7 +315,7 @@ function validateMatcher(v: Validator, node: unknown, pointer: string): ValueMat
   }
 }
 
-const BODY_MATCHERS = ['equals', 'oneOf', 'glob', 'exists', 'isNull', 'gte', 'lte', 'pathPrefix', 'any', 'all', 'none'] as const;
+const BODY_MATCHERS = ['equals', 'oneOf', 'glob', 'exists', 'isNull', 'gte', 'lte', 'pathPrefix', 'containerRef', 'any', 'all', 'none'] as const;
 const BODY_KEYS = ['path', ...BODY_MATCHERS] as const;
 const BODY_PATH = /^(\$facts|[A-Za-z0-9_-]+)(\.[A-Za-z0-9_-]+)*$/;
 const MAX_BODY_DEPTH = 8;
@@ -348,17 +370,21 @@ function validateBodyCondition(v: Validator, node: unknown, pointer: string, dep
     const p = `${pointer}/${key}`;
     switch (key) {
       case 'equals':
-        if (isScalar(value) && isScalarValue(value.value)) cond.equals = value.value;
-        else v.problem(value as Node, p, 'expected a string, number, boolean or null');
+        if (isScalar(value) && isScalarValue(value.value)) {
+          cond.equals = value.value;
+          refuseContainerPattern(v, value, p, [value.value]);
+        } else v.problem(value as Node, p, 'expected a string, number, boolean or null');
         break;
       case 'oneOf':
         if (isSeq(value) && value.items.length > 0 && value.items.every((x) => isScalar(x) && isScalarValue(x.value))) {
           cond.oneOf = value.items.map((x) => (x as { value: BodyScalar }).value);
+          refuseContainerPattern(v, value, p, cond.oneOf);
         } else v.problem(value as Node, p, 'expected a non-empty list of strings, numbers, booleans or null');
         break;
       case 'glob': {
         const g = v.string(value, p);
         if (g !== undefined) {
+          refuseContainerPattern(v, value, p, [g]);
           try {
             compileGlob(g);
             cond.glob = g;
@@ -369,7 +395,8 @@ function validateBodyCondition(v: Validator, node: unknown, pointer: string, dep
         break;
       }
       case 'exists':
-      case 'isNull': {
+      case 'isNull':
+      case 'containerRef': {
         const b = v.bool(value, p);
         if (b !== undefined) cond[key] = b;
         break;

@@ -34,9 +34,10 @@ const MAGIC: readonly [string, number[]][] = [
 
 /**
  * `wanted`: the entry names the builder may read as the Dockerfile; `problem`: what is wrong with
- * the entries read (null: the build may go on).
+ * the entries read (null: the build may go on), maybe once the engine has been asked something
+ * (the ONBUILD triggers of base images); a lookup that fails refuses the build.
  */
-export function createBuildContextGuard(wanted: ReadonlySet<string>, problem: (entries: readonly TarEntry[]) => string | null): Transform {
+export function createBuildContextGuard(wanted: ReadonlySet<string>, problem: (entries: readonly TarEntry[]) => string | null | Promise<string | null>): Transform {
   const tar = createTarReader((name) => wanted.has(name), MAX_DOCKERFILE_BYTES);
   let head: Buffer = Buffer.alloc(0);
   let mode: 'detect' | 'plain' | 'gzip' = 'detect';
@@ -88,9 +89,12 @@ export function createBuildContextGuard(wanted: ReadonlySet<string>, problem: (e
         if (decided) return;
         decided = true;
         if (unreadable !== null) return done(new BuildContextRefused(unreadable, true));
-        const why = problem(tar.entries);
-        if (why !== null) return done(new BuildContextRefused(why, false));
-        done(null, held);
+        Promise.resolve()
+          .then(() => problem(tar.entries))
+          .then(
+            (why) => (why !== null ? done(new BuildContextRefused(why, false)) : done(null, held)),
+            (err: Error) => done(new BuildContextRefused(`sockgate could not check the build: ${err.message}`, true)),
+          );
       };
       if (mode === 'detect' && head.length > 0) {
         mode = 'plain';

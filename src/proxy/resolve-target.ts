@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import type { ResolvedImage, ResolvedRef, ResolvedTarget } from '../gate.js';
 import type { ObjectRef } from '../inspect/references.js';
 import type { ResolvedVolume } from '../inspect/named-volumes.js';
-import { obj, str } from '../json-view.js';
+import { list, obj, str } from '../json-view.js';
 import { consumeBody } from './body.js';
 import { containerFromInspect, objectFromAnswer } from '../policy/scope.js';
 import { encodePathSegment } from '../request/normalize.js';
@@ -91,15 +91,16 @@ export async function resolveVolume(dispatcher: Dispatcher, name: string, timeou
   }
 }
 
-/** An image's labels, as the engine resolves the reference a container create names (inspect). */
+/** An image's labels and ONBUILD triggers, as the engine resolves the reference a container create names (inspect). */
 export async function resolveImage(dispatcher: Dispatcher, reference: string, timeoutMs: number): Promise<ResolvedImage> {
   try {
     const answer = await getJson(dispatcher, `/images/${encodePathSegment(reference)}/json`, timeoutMs);
     if (answer.status === 404) return { ok: true, exists: false };
     if (answer.status !== 200) return { ok: false, reason: `the engine answered ${answer.status} when sockgate looked it up` };
+    const config = obj(obj(answer.json)['Config']);
     const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(obj(obj(obj(answer.json)['Config'])['Labels']))) labels[k] = str(v);
-    return { ok: true, exists: true, labels };
+    for (const [k, v] of Object.entries(obj(config['Labels']))) labels[k] = str(v);
+    return { ok: true, exists: true, labels, onBuild: list(config['OnBuild']).map(str) };
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }

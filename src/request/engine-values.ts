@@ -41,3 +41,14 @@ export function imageRegistry(reference: string): string | null {
   const domain = isDomain ? first.toLowerCase() : 'docker.io';
   return domain === 'index.docker.io' ? 'docker.io' : domain;
 }
+
+/**
+ * Whether a namespace mode names another container, as the engine reads NetworkMode, PidMode,
+ * IpcMode and Cgroup (api/types/container hostconfig.go containerID: strings.Cut(val, ":") with
+ * the key exactly "container"). What follows the colon is resolved by daemon.GetContainer: a full
+ * id, a name with or without its leading "/", or an id prefix, so no pattern over the raw string
+ * can tell which container it names; a policy asks only whether it names one.
+ */
+export function namesContainer(mode: string): boolean {
+  return mode.startsWith('container:');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildContextProblem, dockerfileCandidates } from '../../../src/inspect/build-context.js';
+import { buildBaseImages, buildContextProblem, dockerfileCandidates, onBuildProblem } from '../../../src/inspect/build-context.js';
 import { readDockerfile } from '../../../src/inspect/dockerfile.js';
 import { createTarReader } from '../../../src/inspect/tar-reader.js';
 import { tarOf } from '../../helpers/tar.js';
@@ -61,5 +61,36 @@ describe('a build context against a rule\'s Dockerfile conditions', () => {
     ['a Dockerfile that is a symbolic link', { real: 'FROM busybox\n', Dockerfile: { symlink: 'real' } }, 'not a regular file'],
   ])('refuses %s', (_what, files, says) => {
     expect(problem(files as Record<string, string | { symlink: string }>)).toContain(says);
+  });
+});
+
+describe('the ONBUILD triggers of a build\'s base images', () => {
+  const bases = (dockerfile: string) => buildBaseImages(entriesOf(tarOf({ Dockerfile: dockerfile })), '');
+
+  it('are read from the images every stage is FROM (not from stages, not from scratch, not from COPY --from)', () => {
+    expect(bases('FROM busybox AS a\nFROM a\nFROM scratch\nCOPY --from=ghcr.io/x/y /a /b\nFROM ghcr.io/o/base:1\n')).toEqual([
+      { ref: 'busybox', at: 'Dockerfile line 1' },
+      { ref: 'ghcr.io/o/base:1', at: 'Dockerfile line 5' },
+    ]);
+  });
+
+  const base = { ref: 'busybox', at: 'Dockerfile line 1' };
+  it('let a base image without triggers, or with triggers that fetch nothing forbidden, through', () => {
+    expect(onBuildProblem(base, { exists: true, onBuild: [] }, RULES)).toBeNull();
+    expect(onBuildProblem(base, { exists: true, onBuild: ['RUN make', 'COPY . /src', 'COPY --from=ghcr.io/x/y /a /b'] }, RULES)).toBeNull();
+  });
+
+  it.each([
+    [['RUN true', 'ADD http://127.0.0.1:8080/x /x'], 'Dockerfile line 1: the ONBUILD trigger "ADD http://127.0.0.1:8080/x /x" of busybox: ADD http://127.0.0.1:8080/x makes the engine download it'],
+    [['COPY --from=127.0.0.1:5000/x /a /b'], 'the ONBUILD trigger "COPY --from=127.0.0.1:5000/x /a /b" of busybox: 127.0.0.1:5000/x is on registry 127.0.0.1:5000'],
+    [['ADD $URL /x'], 'cannot be read (ADD $URL: sockgate does not expand variables'],
+  ])('refuse triggers %j, saying which and why', (onBuild, says) => {
+    expect(onBuildProblem(base, { exists: true, onBuild }, RULES)).toContain(says);
+  });
+
+  it('refuse a base image the engine does not have: it would pull it and run triggers no one has read', () => {
+    expect(onBuildProblem(base, { exists: false, onBuild: [] }, RULES)).toBe(
+      'Dockerfile line 1: FROM busybox is not on the engine, which would pull it and run its ONBUILD triggers before sockgate could read them; pull it first (docker pull busybox), then build',
+    );
   });
 });

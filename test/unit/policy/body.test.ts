@@ -26,9 +26,22 @@ describe('body conditions', () => {
   it('matches a scalar with equals, oneOf and glob', () => {
     expect(holds({ path: 'HostConfig.Privileged', equals: true }, body)).toBe(true);
     expect(holds({ path: 'HostConfig.Privileged', equals: false }, body)).toBe(false);
-    expect(holds({ path: 'HostConfig.NetworkMode', oneOf: ['host', 'container:abc'] }, body)).toBe(true);
-    expect(holds({ path: 'HostConfig.NetworkMode', glob: '{host,container:*}' }, body)).toBe(true);
+    expect(holds({ path: 'HostConfig.NetworkMode', oneOf: ['host', 'none'] }, body)).toBe(false);
+    expect(holds({ path: 'HostConfig.NetworkMode', glob: '*:abc' }, body)).toBe(true);
     expect(holds({ path: 'HostConfig.NetworkMode', glob: 'host' }, body)).toBe(false);
+  });
+
+  it('tells a mode that names another container, however the container is spelled, with containerRef', () => {
+    // daemon.GetContainer resolves a full id, a name with or without "/", and any id prefix.
+    for (const mode of ['container:abc', 'container:/abc', 'container:3f2a', 'container:/a/b', 'container:']) {
+      expect(holds({ path: 'M', containerRef: true }, view({ M: mode })), mode).toBe(true);
+      expect(holds({ path: 'M', containerRef: false }, view({ M: mode })), mode).toBe(false);
+    }
+    // The key must be exactly "container" (strings.Cut(val, ":")): anything else is a network name or a mode.
+    for (const mode of ['host', 'none', 'Container:abc', ' container:abc', 'mynet', '']) {
+      expect(holds({ path: 'M', containerRef: true }, view({ M: mode })), mode).toBe(false);
+    }
+    expect(holds({ path: 'Absent', containerRef: false }, view({}))).toBe(true);
   });
 
   it('treats an empty list as not set, but tells it from null with isNull, as Go tells nil from empty', () => {
@@ -82,12 +95,23 @@ describe('body conditions in policies', () => {
   const rule = (body: string, endpoints = '[containers.create]') =>
     loadPolicyText(`version: 1\nrules:\n  - id: r\n    effect: deny\n    endpoints: ${endpoints}\n    body:\n${body}`, 'p.yaml');
 
+  it('refuses a pattern over "container:…", which cannot check a container reference, and says to use containerRef', () => {
+    for (const cond of ['{ path: HostConfig.NetworkMode, glob: "{host,container:*}" }', '{ path: HostConfig.IpcMode, equals: "container:db" }', '{ path: HostConfig.PidMode, oneOf: [host, "container:db"] }']) {
+      const r = rule(`      - ${cond}\n`);
+      expect(r.ok, cond).toBe(false);
+      expect(r.ok ? '' : r.problems[0]!.message, cond).toMatch(/container:\/NAME and any id prefix.*containerRef: true/);
+    }
+    const q = loadPolicyText('version: 1\nrules:\n  - id: r\n    effect: deny\n    endpoints: [images.build]\n    query:\n      networkmode: { glob: "container:*" }\n', 'p.yaml');
+    expect(q.ok ? '' : q.problems[0]!.message).toMatch(/containerRef/);
+  });
+
   it('accepts every matcher and quantifier', () => {
     const r = rule(
       [
         '      - { path: HostConfig.Privileged, equals: true }',
         '      - { path: HostConfig.NetworkMode, oneOf: [host, none] }',
-        '      - { path: HostConfig.PidMode, glob: "container:*" }',
+        '      - { path: HostConfig.PidMode, containerRef: true }',
+        '      - { path: HostConfig.UTSMode, glob: "h*" }',
         '      - { path: HostConfig.Sysctls, exists: true }',
         '      - { path: HostConfig.Memory, gte: 0, lte: 1073741824 }',
         '      - { path: $facts.hostPaths, any: [{ path: "", pathPrefix: [/srv] }] }',

@@ -156,6 +156,29 @@ describe('a scoped profile', () => {
     expect(admit(SCOPED, post('/build?networkmode=container:db', Buffer.alloc(0))).refs).toEqual([{ kind: 'container', ref: 'db', pointer: '?networkmode' }]);
   });
 
+  it('finds the network an endpoint\'s NetworkID names, which the engine attaches to in place of the one it is keyed by', () => {
+    // daemon/container_operations.go getNetworkID: NetworkID wins for a user-defined network.
+    expect(bodyReferences('containers.create', { NetworkingConfig: { EndpointsConfig: { mine: { NetworkID: 'theirs' } } } })).toEqual([
+      { kind: 'network', ref: 'mine', pointer: '/NetworkingConfig/EndpointsConfig/mine' },
+      { kind: 'network', ref: 'theirs', pointer: '/NetworkingConfig/EndpointsConfig/mine/NetworkID' },
+    ]);
+    // For a predefined network the engine uses the name and ignores NetworkID.
+    expect(bodyReferences('containers.create', { NetworkingConfig: { EndpointsConfig: { bridge: { NetworkID: 'theirs' } } } })).toEqual([]);
+    expect(bodyReferences('networks.connect', { Container: 'job', EndpointConfig: { NetworkID: 'theirs' } })).toEqual([
+      { kind: 'container', ref: 'job', pointer: '/Container' },
+      { kind: 'network', ref: 'theirs', pointer: '/EndpointConfig/NetworkID' },
+    ]);
+  });
+
+  it('reads a container reference with a leading "/" as a reference (the engine resolves /name as name)', () => {
+    expect(bodyReferences('containers.create', { HostConfig: { NetworkMode: 'container:/db', IpcMode: 'container:/db', PidMode: 'container:3f2a' } })).toEqual([
+      { kind: 'container', ref: '/db', pointer: '/HostConfig/NetworkMode' },
+      { kind: 'container', ref: '3f2a', pointer: '/HostConfig/PidMode' },
+      { kind: 'container', ref: '/db', pointer: '/HostConfig/IpcMode' },
+    ]);
+    expect(admit(OWNING, post('/build?networkmode=container:%2Fdb', Buffer.alloc(0))).refs).toEqual([{ kind: 'container', ref: '/db', pointer: '?networkmode' }]);
+  });
+
   it('finds containers named by endpoint links, and the config-only network a network is made from', () => {
     expect(bodyReferences('containers.create', { NetworkingConfig: { EndpointsConfig: { 'a/b': { Links: ['/db:alias'] } } } })).toEqual([
       { kind: 'network', ref: 'a/b', pointer: '/NetworkingConfig/EndpointsConfig/a~1b' },
