@@ -25,12 +25,14 @@ import { BuildContextRefused, createBuildContextGuard } from './proxy/build-cont
 import { buildBaseImages, buildContextProblem, dockerfileCandidates, onBuildProblem } from './inspect/build-context.js';
 import { resolveImage, resolveRef, resolveTarget, resolveVolume } from './proxy/resolve-target.js';
 import { createTargetCache } from './proxy/target-cache.js';
+import { createImageLabelCache } from './proxy/image-labels.js';
 import { targetWithContainerId, targetWithParam } from './request/targets.js';
-import { bindOwner } from './policy/ownership.js';
+import { bindOwner, RESERVED_LABEL_PREFIX, withoutInheritedLabels } from './policy/ownership.js';
+import type { TargetFacts } from './policy/evaluate.js';
 import { filterNetworkList, filterVolumeList, withoutNetworkContainers } from './policy/scope.js';
 import type { CompiledPolicy, CompiledTarget } from './policy/compile.js';
 import { redactAnswer } from './policy/redact.js';
-import { eventVisible, filterContainerList } from './policy/scope.js';
+import { containerListEntry, eventVisible, filterContainerList } from './policy/scope.js';
 import { forwardRequestHeaders, responseHead, type ResponseHead } from './proxy/headers.js';
 import { capVersionAnswer } from './request/api-version.js';
 import { isOpenEndedAnswer } from './request/open-ended.js';
@@ -211,13 +213,32 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (admission.targetRef !== undefined && admission.target === undefined) {
       const ref = admission.targetRef;
       const resolved = await targetCache.lookup(ref, () => resolveTarget(pool, ref, TARGET_LOOKUP_TIMEOUT_MS));
-      admission = admitTarget(policy, admission, resolved);
+      admission = admitTarget(policy, admission, await ownedView(policy, resolved));
     }
     if (admission.refs !== undefined) {
-      const resolved = await Promise.all(admission.refs.map((ref) => resolveRef(pool, ref, TARGET_LOOKUP_TIMEOUT_MS)));
+      const resolved = await Promise.all(admission.refs.map(async (ref) => ownedView(policy, await resolveRef(pool, ref, TARGET_LOOKUP_TIMEOUT_MS))));
       admission = admitRefs(policy, admission, resolved);
     }
     return admission;
+  };
+
+  /**
+   * A looked-up container as an owning profile must see it: without the reserved labels it
+   * inherited from its image (policy/ownership.ts withoutInheritedLabels). The image is asked
+   * only for a container that carries a reserved label; a failed lookup fails the resolution.
+   */
+  const ownedFacts = async (policy: CompiledPolicy, facts: TargetFacts): Promise<TargetFacts> => {
+    if (policy.owner === null || !Object.keys(facts.labels).some((k) => k.startsWith(RESERVED_LABEL_PREFIX))) return facts;
+    const inherited = facts.imageId === undefined || facts.imageId === '' ? true : await imageLabels.carriesReserved(facts.imageId);
+    return inherited ? { ...facts, labels: withoutInheritedLabels(facts.labels, true) } : facts;
+  };
+  const ownedView = async <R extends { readonly ok: boolean; readonly facts?: TargetFacts; readonly reason?: string }>(policy: CompiledPolicy, resolved: R): Promise<R> => {
+    if (!resolved.ok || resolved.facts === undefined || ('kind' in resolved.facts && resolved.facts.kind !== 'container')) return resolved;
+    try {
+      return { ...resolved, facts: { ...resolved.facts, ...(await ownedFacts(policy, resolved.facts)) } };
+    } catch (err) {
+      return { ...resolved, ok: false, facts: undefined, reason: (err as Error).message };
+    }
   };
 
   /** Whether an admission waits for lookups through the engine before it is final. */
@@ -634,6 +655,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const answerFilter = (policy: CompiledPolicy, endpointId: string): ((answer: unknown) => unknown) | null => {
     const { scope } = policy;
     if (endpointId === 'system.version') return capVersionAnswer;
+    if (scope !== null && endpointId === 'containers.list' && policy.owner !== null) return (answer) => ownedContainerList(policy, scope, answer);
     if (scope !== null && endpointId === 'containers.list') return (answer) => filterContainerList(answer, scope);
     if (policy.owner === null) return null;
     switch (endpointId) {
@@ -650,9 +672,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   };
 
+  /** An owning profile's container list: entries judged by their own labels, not their image's. */
+  const ownedContainerList = async (policy: CompiledPolicy, scope: CompiledTarget, answer: unknown): Promise<unknown> => {
+    const entries = Array.isArray(answer) ? answer : [];
+    const facts = await Promise.all(entries.map((e) => ownedFacts(policy, containerListEntry(e))));
+    const byEntry = new Map(entries.map((e, i) => [e as unknown, facts[i]!]));
+    return filterContainerList(entries, scope, (e) => byEntry.get(e)!);
+  };
+
   /** Read a JSON answer whole (bounded), rewrite it, and send the result. */
+  /** `rewrite` may return a promise (a list whose entries need lookups); one that rejects is answered as an upstream failure. */
   const sendRewrittenJson = (rep: FastifyReply, stream: Readable, reqId: string, rewrite: (answer: unknown) => unknown, head: ResponseHead, relay: RelayOptions): void => {
-    void consumeBody(stream, MAX_REWRITTEN_ANSWER_BYTES, true).then((bytes) => {
+    void consumeBody(stream, MAX_REWRITTEN_ANSWER_BYTES, true).then(async (bytes) => {
       if (bytes === null) {
         options.logger.warn({ reqId }, 'answer to rewrite unreadable');
         sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot read the engine's answer (cut off, or larger than ${MAX_REWRITTEN_ANSWER_BYTES} bytes)`);
@@ -665,8 +696,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', "the engine's answer is not JSON");
         return;
       }
+      let rewritten: unknown;
+      try {
+        rewritten = await rewrite(answer);
+      } catch (err) {
+        sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot check the engine's answer: ${(err as Error).message}`);
+        return;
+      }
       rep.hijack();
-      relayWhole(rep.raw, 200, head, Buffer.from(JSON.stringify(rewrite(answer)) + '\n'), relay);
+      relayWhole(rep.raw, 200, head, Buffer.from(JSON.stringify(rewritten) + '\n'), relay);
     });
   };
 
@@ -734,6 +772,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   // Container lookups of path targets, kept true by the engine's event stream (proxy/target-cache.ts).
+  const imageLabels = createImageLabelCache(pool, TARGET_LOOKUP_TIMEOUT_MS);
   const targetCache = createTargetCache(pool, (err) => options.logger.debug({ err: { message: err.message } }, 'target cache: event stream unavailable; lookups go to the engine'));
   // Before the pool closes (closing waits for open requests, and the event stream never ends).
   app.addHook('preClose', (done) => {

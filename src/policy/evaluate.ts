@@ -33,6 +33,8 @@ export interface TargetFacts {
   /** Config.Image: the image as the container was created from it */
   readonly image: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** the image id the container runs (inspect `Image`, list `ImageID`), when the engine said */
+  readonly imageId?: string;
 }
 
 export interface Decision {

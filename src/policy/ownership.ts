@@ -112,6 +112,17 @@ export function bindOwner(policy: CompiledPolicy, profileName: string): Compiled
   return Object.freeze({ ...policy, owner: profileName, scope: Object.freeze(scope), inspectsTargets: true });
 }
 
+/**
+ * A container's labels with those it inherited from its image taken out: when the image carries
+ * reserved labels (io.sockgate.*: a Dockerfile LABEL, a commit of an owned container, a pulled
+ * image), the container was not created through sockgate, which refuses such images, so its
+ * reserved labels are not sockgate's and do not make it anyone's.
+ */
+export function withoutInheritedLabels(labels: Readonly<Record<string, string>>, imageCarriesReserved: boolean): Readonly<Record<string, string>> {
+  if (!imageCarriesReserved) return labels;
+  return Object.fromEntries(Object.entries(labels).filter(([k]) => !k.startsWith(RESERVED_LABEL_PREFIX)));
+}
+
 /** Facts of a volume or network as the engine reports it (inspect or list entry). */
 export interface ObjectFacts extends TargetFacts {
   readonly kind: ObjectKind;

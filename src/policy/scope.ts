@@ -14,7 +14,7 @@ export function containerFromInspect(answer: unknown): TargetFacts | null {
   const config = obj(c['Config']);
   const id = str(c['Id']);
   if (!/^[0-9a-f]{64}$/.test(id)) return null;
-  return { id, name: str(c['Name']).replace(/^\//, ''), image: str(config['Image']), labels: stringMap(config['Labels']) };
+  return { id, name: str(c['Name']).replace(/^\//, ''), image: str(config['Image']), labels: stringMap(config['Labels']), imageId: str(c['Image']) };
 }
 
 /** A container's own name in a list entry: the one of `Names` that is not a link alias ("/a/b"). */
@@ -24,14 +24,19 @@ function primaryName(names: unknown): string {
   return own.replace(/^\//, '');
 }
 
-/** GET /containers/json: keep the entries the scope covers (anything unreadable is dropped). */
-export function filterContainerList(list: unknown, scope: CompiledTarget): unknown[] {
+/** A GET /containers/json entry as target facts. */
+export function containerListEntry(entry: unknown): TargetFacts {
+  const e = obj(entry);
+  return { id: str(e['Id']), name: primaryName(e['Names']), image: str(e['Image']), labels: stringMap(e['Labels']), imageId: str(e['ImageID']) };
+}
+
+/**
+ * GET /containers/json: keep the entries the scope covers (anything unreadable is dropped).
+ * `facts` may correct what an entry says (labels it inherited from its image).
+ */
+export function filterContainerList(list: unknown, scope: CompiledTarget, facts: (entry: unknown) => TargetFacts = containerListEntry): unknown[] {
   if (!Array.isArray(list)) return [];
-  return list.filter((entry) => {
-    const e = obj(entry);
-    const facts: TargetFacts = { id: str(e['Id']), name: primaryName(e['Names']), image: str(e['Image']), labels: stringMap(e['Labels']) };
-    return targetHolds(scope, facts);
-  });
+  return list.filter((entry) => targetHolds(scope, facts(entry)));
 }
 
 /**

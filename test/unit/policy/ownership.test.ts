@@ -6,7 +6,7 @@ const withPlainImage = (a: Admission): Admission =>
   a.imageLookup === undefined && a.volumeLookups === undefined ? a : admitCreateLookups(OWNING, a, { volumes: (a.volumeLookups ?? []).map((name) => ({ name, ok: true, exists: false })), image: { ok: true, exists: true, labels: {} } });
 import { bodyReferences } from '../../../src/inspect/references.js';
 import { setTopLevelMember } from '../../../src/inspect/rewrite.js';
-import { bindOwner, OWNER_LABEL, reservedLabelIn, reservedLabelInQuery } from '../../../src/policy/ownership.js';
+import { bindOwner, OWNER_LABEL, reservedLabelIn, reservedLabelInQuery, withoutInheritedLabels } from '../../../src/policy/ownership.js';
 import { ALLOW_ALL, policyFromYaml } from '../../helpers/proxy.js';
 
 const OWNING = bindOwner(
@@ -186,5 +186,13 @@ describe('a scoped profile', () => {
     ]);
     expect(bodyReferences('networks.connect', { Container: 'c', EndpointConfig: { Links: ['db:x'] } })[1]).toEqual({ kind: 'container', ref: 'db', pointer: '/EndpointConfig/Links/0' });
     expect(bodyReferences('networks.create', { Name: 'n', ConfigFrom: { Network: 'theirs' } })).toEqual([{ kind: 'network', ref: 'theirs', pointer: '/ConfigFrom/Network' }]);
+  });
+});
+
+describe('owner labels inherited from an image', () => {
+  it('are not ownership: a container whose image carries reserved labels keeps none of them', () => {
+    const labels = { [OWNER_LABEL]: 'ci', 'io.sockgate.profile': 'x', tier: 'web' };
+    expect(withoutInheritedLabels(labels, true)).toEqual({ tier: 'web' });
+    expect(withoutInheritedLabels(labels, false)).toBe(labels);
   });
 });
