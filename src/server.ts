@@ -26,6 +26,7 @@ import { buildBaseImages, buildContextProblem, dockerfileCandidates, onBuildProb
 import { resolveImage, resolveRef, resolveTarget, resolveVolume } from './proxy/resolve-target.js';
 import { createTargetCache } from './proxy/target-cache.js';
 import { createImageLabelCache } from './proxy/image-labels.js';
+import { EngineLink } from './proxy/engine-link.js';
 import { targetWithContainerId, targetWithParam } from './request/targets.js';
 import { bindOwner, RESERVED_LABEL_PREFIX, withoutInheritedLabels } from './policy/ownership.js';
 import type { TargetFacts } from './policy/evaluate.js';
@@ -423,6 +424,53 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     res.once('close', () => req.socket.off('end', onEnd));
   };
 
+  /** Each client connection's own connection to the engine, for the short path (proxy/engine-link.ts). */
+  const links = new WeakMap<Duplex, EngineLink>();
+  const linkOf = (socket: Duplex): EngineLink => {
+    let link = links.get(socket);
+    if (link === undefined) {
+      const made = new EngineLink({ socketPath: upstreamSocket, connectTimeoutMs: options.upstream.connectTimeoutMs ?? DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS, headersTimeoutMs: upstreamHeadersTimeoutMs });
+      socket.once('close', () => made.close());
+      links.set(socket, (link = made));
+    }
+    return link;
+  };
+
+  /**
+   * The short path: an admitted GET or HEAD without a body whose answer goes to the client as
+   * the engine framed it (no rewriting, redaction, stream tracking or long wait) is written to the
+   * engine by hand on the client connection's own engine connection, skipping fastify, reply-from
+   * and undici. False when the request is not such a one, or the link is busy (then the usual path
+   * forwards it).
+   */
+  const forwardDirectly = (ctx: RequestContext, req: IncomingMessage, res: ServerResponse): boolean => {
+    const { admission } = ctx;
+    const method = req.method;
+    if ((method !== 'GET' && method !== 'HEAD') || !isAllowed(admission) || admission.normalized === null || admission.needsBody || awaitsLookup(admission)) return false;
+    if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
+    const id = admission.endpoint?.id ?? '';
+    if (STREAM_ENDPOINTS.has(id) || NO_HEADERS_TIMEOUT.has(id) || ctx.policy.redactions.has(id) || answerFilter(ctx.policy, id) !== null) return false;
+    return linkOf(req.socket).forward({ method, target: forwardTarget(admission), headers: forwardRequestHeaders(req.headers), keepAlive: true }, res, {
+      onHead: (status, rawHeaders, head) => {
+        ctx.engineStatus = status;
+        learnEngineVersion(rawHeaders);
+        const observer = options.observer;
+        if (observer && head.framing !== 'length' && head.framing !== 'none') {
+          observer.onStreamOpen('stream');
+          res.once('close', () => observer.onStreamClose('stream'));
+        }
+      },
+      onFailure: (err, timedOut) => {
+        options.logger.warn({ reqId: ctx.reqId, err }, 'upstream error');
+        options.observer?.onUpstreamError();
+        const [code, message]: [ErrorCode, string] = timedOut
+          ? ['SOCKGATE_ERR_UPSTREAM_TIMEOUT', `the engine did not send response headers within ${upstreamHeadersTimeoutMs} ms`]
+          : ['SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot reach the Docker engine at ${upstreamSocket}: ${err.message}`];
+        relayWhole(res, ERRORS[code].status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, engineErrorBody(`sockgate: ${message} [${code}]`), { keepAlive: true });
+      },
+    });
+  };
+
   const serverFactory = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
     const onHttpRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
       const ctx = admitAndRecord(req, false);
@@ -435,6 +483,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // Only an admitted request is invited to send its body; a denied one is answered at once.
       if (expectsContinue && (isAllowed(ctx.admission) || ctx.admission.needsBody)) res.writeContinue();
       watchBodyIdle(req);
+      if (!expectsContinue && forwardDirectly(ctx, req, res)) return;
       // Nothing after the gate may read the client's spelling of the target.
       req.url = '/';
       handler(req, res);

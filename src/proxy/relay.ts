@@ -15,7 +15,7 @@ export interface RelayOptions {
 }
 
 /** Set the response head (framing, keep-alive, the engine's header lines). */
-function writeHead(res: ServerResponse, status: number, head: ResponseHead, opts: RelayOptions): void {
+export function writeHead(res: ServerResponse, status: number, head: ResponseHead, opts: RelayOptions): void {
   if (head.framing === 'close') {
     // Removing Transfer-Encoding makes Node send the body as it is, ended by closing.
     res.removeHeader('transfer-encoding');
