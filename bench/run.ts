@@ -6,7 +6,7 @@
  * interleaved (direct, sockgate, direct, ...) for --rounds rounds; the table shows medians and
  * each figure's ratio to direct.
  *
- * Usage: npm run bench -- [--only small,events,bulk,exec,idle,decision] [--engine PATH]
+ * Usage: npm run bench -- [--only small,events,bulk,exec,idle,decision] [--engine PATH] [--floor]
  *          [--rounds 3] [--duration-ms 3000] [--events 100] [--exec 20] [--size-mb 600]
  *          [--bin PATH/bin/sockgate.js] [--cpu-prof DIR] [--node-args "--max-semi-space-size=1 ..."] [--env "MALLOC_ARENA_MAX=2 ..."]
  * Needs (except --only decision) a running engine with the image sockgate-test:busybox
@@ -41,6 +41,8 @@ const cpuProf = arg('cpu-prof', '');
 /** Another build to measure (e.g. a copy of the tree before a change): its bin/sockgate.js. */
 const bin = arg('bin', join(REPO, 'bin/sockgate.js'));
 const nodeArgs = arg('node-args', '').split(' ').filter((a) => a !== '');
+/** --floor: also measure the pass-through floor (bench/floor-proxy.ts) in the small scenario, interleaved with direct and sockgate. */
+const withFloor = process.argv.includes('--floor');
 /** Extra environment for sockgate, "K=V K2=V2" (e.g. MALLOC_ARENA_MAX=2). */
 const gateEnv = Object.fromEntries(
   arg('env', '')
@@ -83,7 +85,7 @@ async function interleaved<T>(n: number, fn: (socket: string) => Promise<T> | T,
   return { direct, through };
 }
 
-async function small(gate: Sockgate): Promise<void> {
+async function small(gate: Sockgate, floor: Sockgate | null): Promise<void> {
   for (const [path, label, target] of [
     ['/_ping', '/_ping', 0.6],
     ['/containers/json?all=1', '/containers/json?all=1', 0.9],
@@ -91,6 +93,7 @@ async function small(gate: Sockgate): Promise<void> {
     for (const c of [1, 32]) {
       let gateCpuMs = 0;
       let gateRequests = 0;
+      const floorRuns: Awaited<ReturnType<typeof load>>[] = [];
       const r = await interleaved(
         rounds,
         async (s) => {
@@ -99,6 +102,8 @@ async function small(gate: Sockgate): Promise<void> {
           if (s === gate.socket) {
             gateCpuMs += cpuMs(gate.pid) - cpu0;
             gateRequests += out.requests;
+            // the floor runs right after sockgate in every round (so in the same conditions)
+            if (floor !== null) floorRuns.push(await load(floor.socket, path, c, durationMs));
           }
           return out;
         },
@@ -111,6 +116,11 @@ async function small(gate: Sockgate): Promise<void> {
       ratioRow(`${label} c=${c} p50`, m(r.direct, 'p50Ms'), m(r.through, 'p50Ms'), 'ms', 3, null, false);
       ratioRow(`${label} c=${c} p99`, m(r.direct, 'p99Ms'), m(r.through, 'p99Ms'), 'ms', 3, null, false);
       valueRow(`${label} c=${c} sockgate CPU per request`, `${fmt((gateCpuMs * 1000) / gateRequests, 0)} µs`, '', null);
+      if (floorRuns.length > 0) {
+        const spread = (xs: readonly number[]): string => `${fmt(Math.min(...xs), 0)}–${fmt(Math.max(...xs), 0)}`;
+        ratioRow(`${label} c=${c} pass-through floor req/s`, m(r.direct, 'rps'), m(floorRuns, 'rps'), 'req/s', 0, null, true);
+        valueRow(`${label} c=${c} spread over rounds (direct / sockgate / floor)`, `${spread(r.through.map((x) => x.rps))} / ${spread(floorRuns.map((x) => x.rps))}`, '', null, spread(r.direct.map((x) => x.rps)));
+      }
     }
   }
 }
@@ -231,7 +241,12 @@ async function main(): Promise<void> {
             rows.push({ scenario: `${name}: failed (${(err as Error).message.slice(0, 80)})`, direct: '', sockgate: '', ratio: '', target: '', pass: false });
           }
         };
-        await attempt('small', () => small(gate));
+        const floor = withFloor && only.has('small') ? await startSockgate({ dir, engine, policy: join(REPO, 'bench/policy.yaml'), nodeArgs: ['--import', 'tsx'], bin: join(REPO, 'bench/floor-proxy.ts') }) : null;
+        try {
+          await attempt('small', () => small(gate, floor));
+        } finally {
+          await floor?.stop();
+        }
         await attempt('events', () => events(gate));
         await attempt('exec', () => exec(gate));
         await attempt('bulk', () => bulk(gate, dir));
