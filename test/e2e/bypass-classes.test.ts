@@ -6,11 +6,11 @@
  * The gate-level proofs of every spelling are in test/unit/policy/preset-bypasses.test.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsSince, logMark } from '../helpers/engine-log.js';
 import { docker, engineSocket, REPO_ROOT, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 import { request } from '../helpers/raw-http.js';
 import { tarOf } from '../helpers/tar.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -264,48 +264,5 @@ describe('the ONBUILD triggers of a base image, through untrusted-create', () =>
     const plain = await build(uc.socketPath, `FROM ${TEST_IMAGE}\nRUN true\n`);
     expect(plain.status, plain.body).toBe(200);
     expect(plain.body).not.toContain('errorDetail');
-  }, 60_000);
-});
-
-/** A TCP listener on the host's loopback that counts the connections made to it. */
-async function listenOnLoopback(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
-  let n = 0;
-  const server = createServer((s) => {
-    n++;
-    s.destroy();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-describe('an owner label that reaches a container through its image, through ci-runner (ownership)', () => {
-  const IMAGE = `${NAME}-owned-img:1`;
-  const VICTIM = `${NAME}-victim`;
-  afterAll(async () => {
-    await docker(engine, ['rm', '-f', VICTIM]);
-    await docker(engine, ['rmi', '-f', IMAGE]);
-  });
-
-  it('a container someone runs on the engine socket from an image with LABEL io.sockgate.owner=ci-runner carries that label, and is not ci-runner\'s', async () => {
-    const made = await request(engine, 'POST', `/build?rm=1&t=${IMAGE}`, { headers: { 'Content-Type': 'application/x-tar' }, body: tarOf({ Dockerfile: `FROM ${TEST_IMAGE}\nLABEL io.sockgate.owner=ci-runner\n` }) });
-    expect(made.status, made.body).toBe(200);
-    const run = await docker(engine, ['run', '-d', '--name', VICTIM, '-e', 'SECRET=victim-secret', IMAGE, 'sleep', '300']);
-    expect(run.code, run.stderr).toBe(0);
-    // On the engine the container carries the owner label it inherited from its image.
-    expect((await docker(engine, ['inspect', '-f', '{{index .Config.Labels "io.sockgate.owner"}}', VICTIM])).stdout.trim()).toBe('ci-runner');
-    // Through ci-runner it does not exist: not listed, not inspectable, no exec, no logs.
-    const ps = await docker(ci.socketPath, ['ps', '-a', '--format', '{{.Names}}']);
-    expect(ps.code, ps.stderr).toBe(0);
-    expect(ps.stdout.split('\n')).not.toContain(VICTIM);
-    for (const args of [['container', 'inspect', VICTIM], ['exec', VICTIM, 'env'], ['logs', VICTIM]]) {
-      const r = await docker(ci.socketPath, args);
-      expect(r.code, args.join(' ')).not.toBe(0);
-      expect(r.stderr, args.join(' ')).toContain(`No such container: ${VICTIM}`);
-      expect(r.stdout).not.toContain('victim-secret');
-    }
-    // ... and a container ci-runner created itself still is its own.
-    const own = await docker(ci.socketPath, ['run', '-d', '--name', `${NAME}-own`, TEST_IMAGE, 'sleep', '60']);
-    expect(own.code, own.stderr).toBe(0);
-    expect((await docker(ci.socketPath, ['exec', `${NAME}-own`, 'true'])).code).toBe(0);
   }, 60_000);
 });

@@ -11,12 +11,12 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsSince, logMark } from '../helpers/engine-log.js';
 import { docker, engineSocket, REPO_ROOT, startSockgate, TEST_IMAGE, type SockgateProcess } from '../helpers/engine.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 import { request } from '../helpers/raw-http.js';
 import { waitUntil } from '../helpers/wait.js';
 import { tarOf } from '../helpers/tar.js';
@@ -197,19 +197,10 @@ describe('host-reaching create fields, through untrusted-create', () => {
 
 
 /** A TCP listener on the host's loopback that counts the connections it gets (the engine's). */
-async function listen(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
-  let n = 0;
-  const server = createServer((s) => {
-    n++;
-    s.destroy();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 describe('the engine\'s own reach, through untrusted-create', () => {
   it('an image pull from a registry on the host\'s loopback: the engine connects there on its own socket, never through sockgate', async () => {
-    const registry = await listen();
+    const registry = await listenOnLoopback();
     try {
       const ref = encodeURIComponent(`127.0.0.1:${registry.port}/sg-probe`);
       const direct = await request(engine, 'POST', `/images/create?fromImage=${ref}&tag=latest`);
@@ -334,7 +325,7 @@ describe('what a build\'s Dockerfile makes the engine fetch, through untrusted-c
     ['ADD of a URL on the host\'s loopback', (port: number) => `FROM ${TEST_IMAGE}\nADD http://127.0.0.1:${port}/payload /payload\n`, 'makes the engine download it'],
     ['FROM an image on a registry on the host\'s loopback', (port: number) => `FROM 127.0.0.1:${port}/base\nRUN true\n`, `is on registry 127.0.0.1:`],
   ])('%s: the engine connects there on its own socket; sockgate refuses the build before the engine acts', async (_what, dockerfile, says) => {
-    const target = await listen();
+    const target = await listenOnLoopback();
     try {
       await build(engine, dockerfile(target.port));
       await waitUntil(() => target.connections() > 0, 15_000, 'the engine connecting to the loopback listener');
