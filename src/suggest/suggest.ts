@@ -15,6 +15,7 @@
  * unresolvable targets) and requests denied in enforce mode are reported in comments, not allowed.
  */
 
+import { namesContainer } from '../request/engine-values.js';
 import { HTTP_METHODS, type BodyConditionDocument, type BodyScalar, type PolicyMethod } from '../policy/document.js';
 import { cleanHostPath, isUnderPrefix } from '../policy/body.js';
 import { SET_FIELDS_KEY, SUMMARY_FIELDS, type SummaryField } from '../inspect/summary.js';
@@ -181,9 +182,15 @@ function conditionFor(field: SummaryField, seen: readonly unknown[]): SuggestedC
       if (!seen.every((v) => v === null || typeof v === 'string')) {
         return { note: `${path}: ${seen.some(tooLong) ? 'a value too long to record' : 'not recorded in every request'}; not constrained` };
       }
-      const values = uniq(seen as BodyScalar[]).sort(compareScalars);
+      // A mode naming another container cannot be allowed by its spelling (policy/load.ts refuses
+      // such patterns): it is left out, so the suggestion refuses it, and the comment says so.
+      const all = uniq(seen as BodyScalar[]).sort(compareScalars);
+      const joins = all.filter((v) => typeof v === 'string' && namesContainer(v));
+      const values = all.filter((v) => !joins.includes(v));
+      const notLearned = joins.length === 0 ? '' : `; not learned: ${joins.map(show).join(', ')} (another container's namespace: allow it by hand with containerRef: true, in a profile that may see that container)`;
+      if (values.length === 0) return { condition: { path, exists: false }, comment: `${path}: seen only values naming other containers${notLearned}` };
       const condition = values.length === 1 ? { path, equals: values[0]! } : { path, oneOf: values };
-      return { condition, comment: `${path}: seen ${values.map(show).join(', ')}` };
+      return { condition, comment: `${path}: seen ${values.map(show).join(', ')}${notLearned}` };
     }
     case 'list': {
       if (!seen.every((v) => v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string')))) {

@@ -112,6 +112,16 @@ describe('sockgate suggest', () => {
     expect(allowed(p, create({ Binds: ['/tmp:/x'] }))).toBe(false);
   });
 
+  it('does not learn a mode naming another container (a name is no reference check): the suggestion loads, and refuses it', () => {
+    const seen = [create({ NetworkMode: 'container:db' }), create({ NetworkMode: 'none' }), create({ IpcMode: 'container:/db' })].map((req, i) => recordOf(LEARN, req, i));
+    const out = suggestText(seen);
+    const p = compileText(out);
+    expect(out).toContain('not learned: "container:db" (another container\'s namespace: allow it by hand with containerRef: true');
+    expect(allowed(p, create({ NetworkMode: 'none' }))).toBe(true);
+    for (const mode of ['container:db', 'container:/db', 'host']) expect(allowed(p, create({ NetworkMode: mode })), mode).toBe(false);
+    expect(allowed(p, create({ IpcMode: 'container:/db' }))).toBe(false);
+  });
+
   it('does not learn refusals or enforce-mode denials; it lists them in comments', () => {
     const enforcing = policyFromYaml('version: 1\nname: learn\ndefault: deny\nrules:\n  - { id: allow-ping, effect: allow, endpoints: [system.ping] }\n');
     const mixed = [
