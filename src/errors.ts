@@ -3,7 +3,7 @@
  *
  * Every error a user can meet has a stable code, an HTTP status (for errors answered to a client),
  * a meaning and a fix. The README's error table is checked against this list by
- * test/unit/errors.test.ts, so the two cannot drift apart.
+ * test/unit/docs-sync.test.ts, so the two cannot drift apart.
  *
  * Codes: SOCKGATE_ERR_<AREA>_<WHAT> for faults (start-up, upstream, internal) and
  * SOCKGATE_DENY_<WHAT> for requests sockgate refuses to forward.

@@ -364,10 +364,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const endpointId = ctx.admission.endpoint?.id ?? '';
     if (keep && endpointId === 'system.events' && next.hash !== ctx.policy.hash && (next.scope !== null || ctx.policy.scope !== null)) keep = false;
     if (!keep && openStreams.has(stream)) {
-      options.logger.warn(
-        { kind: 'audit', reqId: ctx.reqId, listener: options.listener, profile: options.profile.name, endpoint: endpointId, policyHash: next.hash, reason: admission.decision.reason, code: admission.code ?? 'SOCKGATE_DENY_POLICY' },
-        'stream closed: the reloaded policy does not allow it',
-      );
+      // An audit record: with --audit-file it goes to the audit file, like every other one.
+      auditor.streamClosed({ reqId: ctx.reqId, listener: options.listener, profile: options.profile.name, endpoint: endpointId, policyHash: next.hash, reason: admission.decision.reason, code: admission.code ?? 'SOCKGATE_DENY_POLICY' });
       stream.close();
     }
     return keep;

@@ -116,9 +116,22 @@ export const REDACT_PATHS = [
   'headers["x-registry-config"]',
 ];
 
+/** An open stream (events, logs, attach, exec) ended by sockgate because a reloaded policy no longer allows it. */
+export interface AuditStreamClosedRecord {
+  readonly reqId: string;
+  readonly listener: string;
+  readonly profile: string;
+  readonly endpoint: string;
+  /** the reloaded policy that ended it */
+  readonly policyHash: string;
+  readonly reason: string;
+  readonly code: string;
+}
+
 export interface Auditor {
   decision(record: AuditDecisionRecord): void;
   completed(record: AuditCompletionRecord): void;
+  streamClosed(record: AuditStreamClosedRecord): void;
 }
 
 export function createAuditor(logger: Logger): Auditor {
@@ -130,6 +143,9 @@ export function createAuditor(logger: Logger): Auditor {
     },
     completed(record) {
       audit.info(record, 'request completed');
+    },
+    streamClosed(record) {
+      audit.warn(record, 'stream closed: the reloaded policy does not allow it');
     },
   };
 }

@@ -229,3 +229,37 @@ describe('audit file', () => {
     }
   });
 });
+
+describe('a stream a reload closes', () => {
+  it('is recorded in the audit log (the audit file, with --audit-file), not in the operational log', async () => {
+    const audit: Rec[] = [];
+    const auditLogger = pino({ level: 'info' }, { write: (s: string) => void audit.push(JSON.parse(s) as Rec) });
+    daemon.handler = (req, res) => {
+      if ((req.url ?? '').includes('/events')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"status":"start"}\n');
+        return;
+      }
+      res.end('{}');
+    };
+    const events = policyFromYaml('version: 1\nname: events\nrules:\n  - { id: allow-events, effect: allow, endpoints: [system.events] }\n');
+    const p = await startProxy(events, daemon.socketPath, { auditLogger });
+    try {
+      const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+        const req = httpRequest({ socketPath: p.socketPath, path: '/events', headers: { host: 'd' } }, resolve);
+        req.on('error', reject);
+        req.end();
+      });
+      const closed = new Promise<void>((r) => stream.once('close', () => r()));
+      stream.resume();
+      const denyAll = policyFromYaml('version: 1\nname: deny-all\ndefault: deny\nrules: []\n');
+      expect(stream.statusCode).toBe(200);
+      expect(await p.app.reloadProfile({ name: events.name, policy: denyAll })).toMatchObject({ streamsClosed: 1 });
+      await closed;
+      expect(audit.find((r) => r['msg'] === 'stream closed: the reloaded policy does not allow it')).toMatchObject({ kind: 'audit', endpoint: 'system.events', policyHash: denyAll.hash });
+      expect(p.log.records.some((r) => r['msg'] === 'stream closed: the reloaded policy does not allow it')).toBe(false);
+    } finally {
+      await p.close();
+    }
+  });
+});
