@@ -422,6 +422,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     res.once('close', () => req.socket.off('end', onEnd));
   };
 
+  /** An engine that could not be reached, or did not answer in time: logged, counted, and the error the client gets. */
+  const upstreamFailure = (ctx: RequestContext, err: Error, timedOut: boolean): [ErrorCode, string] => {
+    options.logger.warn({ reqId: ctx.reqId, err }, 'upstream error');
+    options.observer?.onUpstreamError();
+    return timedOut
+      ? ['SOCKGATE_ERR_UPSTREAM_TIMEOUT', `the engine did not send response headers within ${upstreamHeadersTimeoutMs} ms`]
+      : ['SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot reach the Docker engine at ${upstreamSocket}: ${err.message}`];
+  };
+
   /** Each client connection's own connection to the engine, for the short path (proxy/engine-link.ts). */
   const links = new WeakMap<Duplex, EngineLink>();
   const linkOf = (socket: Duplex): EngineLink => {
@@ -459,11 +468,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }
       },
       onFailure: (err, timedOut) => {
-        options.logger.warn({ reqId: ctx.reqId, err }, 'upstream error');
-        options.observer?.onUpstreamError();
-        const [code, message]: [ErrorCode, string] = timedOut
-          ? ['SOCKGATE_ERR_UPSTREAM_TIMEOUT', `the engine did not send response headers within ${upstreamHeadersTimeoutMs} ms`]
-          : ['SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot reach the Docker engine at ${upstreamSocket}: ${err.message}`];
+        const [code, message] = upstreamFailure(ctx, err, timedOut);
         relayWhole(res, ERRORS[code].status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, engineErrorBody(`sockgate: ${message} [${code}]`), { keepAlive: true });
       },
     });
@@ -686,14 +691,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           sendMessage(reply, ctx.admission.status, engineErrorBody(denialMessage(ctx.admission)), true);
           return;
         }
-        const timedOut = (error as { statusCode?: number }).statusCode === 504;
-        options.logger.warn({ reqId: ctx.reqId, err: error }, 'upstream error');
-        options.observer?.onUpstreamError();
-        if (timedOut) {
-          sendError(reply, 'SOCKGATE_ERR_UPSTREAM_TIMEOUT', `the engine did not send response headers within ${upstreamHeadersTimeoutMs} ms`);
-        } else {
-          sendError(reply, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot reach the Docker engine at ${upstreamSocket}: ${error.message}`);
-        }
+        sendError(reply, ...upstreamFailure(ctx, error, (error as { statusCode?: number }).statusCode === 504));
       },
     });
   };
