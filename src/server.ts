@@ -92,6 +92,9 @@ interface OpenStream {
 }
 
 /** Endpoints whose answers stay open (a reload re-checks them); hijacked endpoints are tracked too. */
+/** Uploads of at least this many bytes (Content-Length) take the short path, streamed to the engine by hand. */
+const SHORT_PATH_UPLOAD_BYTES = 64 * 1024;
+
 const STREAM_ENDPOINTS = new Set(['system.events', 'containers.logs', 'containers.stats', 'containers.wait', 'containers.attach', 'exec.start']);
 
 declare module 'fastify' {
@@ -452,12 +455,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
    */
   const forwardDirectly = (ctx: RequestContext, req: IncomingMessage, res: ServerResponse): boolean => {
     const { admission } = ctx;
-    const method = req.method;
-    if ((method !== 'GET' && method !== 'HEAD') || !isAllowed(admission) || admission.normalized === null || admission.needsBody || awaitsLookup(admission)) return false;
-    if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') return false;
+    const method = req.method ?? '';
+    if (!isAllowed(admission) || admission.normalized === null || admission.needsBody || awaitsLookup(admission) || admission.dockerfileChecks !== undefined) return false;
+    const te = req.headers['transfer-encoding'];
+    const chunked = te !== undefined && te.toLowerCase() === 'chunked';
+    if (te !== undefined && !chunked) return false;
+    const length = Number(req.headers['content-length'] ?? '0');
+    // GET and HEAD without a body; and uploads (image load, archive put, build context): a chunked
+    // body (Go clients stream them so) or a large Content-Length one.
+    const upload = (method === 'POST' || method === 'PUT') && (chunked || length >= SHORT_PATH_UPLOAD_BYTES);
+    if (!upload && ((method !== 'GET' && method !== 'HEAD') || length !== 0 || chunked)) return false;
     const id = admission.endpoint?.id ?? '';
     if (STREAM_ENDPOINTS.has(id) || NO_HEADERS_TIMEOUT.has(id) || ctx.policy.redactions.has(id) || answerFilter(ctx.policy, id) !== null) return false;
-    return linkOf(req.socket).forward({ method, target: forwardTarget(admission), headers: forwardRequestHeaders(req.headers), keepAlive: true }, res, {
+    const headers = forwardRequestHeaders(req.headers);
+    if (chunked) headers['transfer-encoding'] = 'chunked';
+    const request = { method, target: forwardTarget(admission), headers, keepAlive: true, ...(upload ? { body: req, bodyLength: chunked ? null : length } : {}) };
+    return linkOf(req.socket).forward(request, res, {
       onHead: (status, rawHeaders, head) => {
         ctx.engineStatus = status;
         learnEngineVersion(rawHeaders);

@@ -8,12 +8,15 @@
  * bytes, chunks to the last one (chunked.ts), or everything to EOF — so the engine's connection is
  * reused only after a complete answer. Anything unexpected ends both connections, never a guess.
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { createConnection, type Socket } from 'node:net';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { createConnection, type NetConnectOpts, type Socket } from 'node:net';
 import { createChunkedDecoder, type ChunkedDecoder } from './chunked.js';
 import { responseHead, type ResponseHead } from './headers.js';
 import { writeHead } from './relay.js';
 import { closesAfter, contentLengthOf, isChunked, readResponseHead } from './response-head.js';
+
+/** Bytes the engine connection buffers before an upload's client body is paused. */
+const ENGINE_WRITE_BUFFER_BYTES = 1024 * 1024;
 
 export interface LinkOptions {
   readonly socketPath: string;
@@ -23,13 +26,20 @@ export interface LinkOptions {
 }
 
 export interface DirectRequest {
-  readonly method: 'GET' | 'HEAD';
+  readonly method: string;
   /** the checked request target */
   readonly target: string;
-  /** the headers to send (forwardRequestHeaders) */
+  /** the headers to send (forwardRequestHeaders; with a body, its Content-Length) */
   readonly headers: OutgoingHttpHeaders;
   /** whether the client's connection may carry another request afterwards */
   readonly keepAlive: boolean;
+  /**
+   * the client's request body, streamed to the engine as it arrives, framed as the client framed
+   * it: `bodyLength` bytes (Content-Length), or chunked anew (`bodyLength` null: the headers then
+   * say `transfer-encoding: chunked`); absent for a request without a body
+   */
+  readonly body?: IncomingMessage;
+  readonly bodyLength?: number | null;
 }
 
 export interface DirectHooks {
@@ -52,11 +62,17 @@ export class EngineLink {
     return !this.#busy && !this.#closed;
   }
 
-  /** Relay one request and its answer; false (nothing done) when the link is busy or closed. */
+  /**
+   * Relay one request and its answer; false (nothing done) when the link is busy or closed. A
+   * request with a body, or any method but GET and HEAD, is never repeated: it goes on a new
+   * connection, so that a kept one the engine closed meanwhile cannot fail it.
+   */
   forward(req: DirectRequest, res: ServerResponse, hooks: DirectHooks): boolean {
     if (!this.idle) return false;
     this.#busy = true;
-    this.#attempt(req, res, hooks, this.#socket !== null);
+    const repeatable = req.body === undefined && (req.method === 'GET' || req.method === 'HEAD');
+    if (!repeatable) this.#drop();
+    this.#attempt(req, res, hooks, repeatable && this.#socket !== null);
     return true;
   }
 
@@ -67,7 +83,10 @@ export class EngineLink {
   }
 
   #connect(): Socket {
-    const socket = createConnection({ path: this.options.socketPath });
+    // A large write buffer: an upload's 64 KiB chunks would otherwise each pause the client's body
+    // (the default mark is 16 KiB), and the two sockets would take turns instead of both flowing.
+    // (net.Socket takes stream options at run time; @types/node's NetConnectOpts does not list them)
+    const socket = createConnection({ path: this.options.socketPath, writableHighWaterMark: ENGINE_WRITE_BUFFER_BYTES } as NetConnectOpts);
     socket.setNoDelay(true);
     socket.setTimeout(this.options.connectTimeoutMs, () => socket.connecting && socket.destroy(new Error(`connect timed out after ${this.options.connectTimeoutMs} ms`)));
     socket.once('connect', () => socket.setTimeout(0));
@@ -109,6 +128,9 @@ class AnswerReader {
   #chunks: ChunkedDecoder | null = null;
   #finished = false;
   #timer: NodeJS.Timeout | null = null;
+  /** request body bytes written to the engine so far; the body is done when all were */
+  #sent = 0;
+  #bodyDone: boolean;
 
   constructor(
     private readonly req: DirectRequest,
@@ -118,18 +140,62 @@ class AnswerReader {
     private readonly headersTimeoutMs: number,
     /** whether a failure before any answer byte may be retried on a new connection (this one was reused) */
     private readonly mayRetry: boolean,
-  ) {}
+  ) {
+    this.#bodyDone = req.body === undefined || req.bodyLength === 0;
+  }
 
   start(): void {
-    const { socket, res } = this;
+    const { socket, res, req } = this;
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
     res.once('close', this.#onClientClose);
-    if (this.headersTimeoutMs > 0) this.#timer = setTimeout(() => this.#fail(new Error(`no answer within ${this.headersTimeoutMs} ms`), true, false), this.headersTimeoutMs);
-    socket.write(requestHead(this.req), 'latin1');
+    socket.write(requestHead(req), 'latin1');
+    if (this.#bodyDone) return this.#startHeadTimer();
+    // The body streams at the pace both sides allow; the engine's answer may come before its end.
+    req.body!.on('data', this.#onBodyData);
+    req.body!.on('end', this.#onBodyEnd);
+    socket.on('drain', this.#onEngineDrain);
   }
+
+  /** The time the engine has to answer runs from the end of the request, as undici's does. */
+  #startHeadTimer(): void {
+    if (this.headersTimeoutMs > 0 && this.#head === null && !this.#finished) {
+      this.#timer = setTimeout(() => this.#fail(new Error(`no answer within ${this.headersTimeoutMs} ms`), true, false), this.headersTimeoutMs);
+    }
+  }
+
+  #onBodyData = (chunk: Buffer): void => {
+    this.#sent += chunk.length;
+    const { socket } = this;
+    const length = this.req.bodyLength;
+    let flowing: boolean;
+    if (length === null || length === undefined) {
+      // Node's parser has read the client's chunks; each piece goes on as one chunk.
+      if (chunk.length === 0) return;
+      socket.cork();
+      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+      socket.write(chunk);
+      flowing = socket.write('\r\n', 'latin1');
+      socket.uncork();
+    } else {
+      // Node's parser frames the body by Content-Length: more cannot arrive, but never send it.
+      if (this.#sent > length) return this.#fail(new Error('the request body is longer than its Content-Length'), false, true);
+      flowing = socket.write(chunk);
+    }
+    if (!flowing) this.req.body!.pause();
+  };
+
+  #onEngineDrain = (): void => void this.req.body?.resume();
+
+  #onBodyEnd = (): void => {
+    const length = this.req.bodyLength;
+    if (length === null || length === undefined) this.socket.write('0\r\n\r\n', 'latin1');
+    else if (this.#sent !== length) return this.#fail(new Error('the request body ended before its Content-Length'), false, true);
+    this.#bodyDone = true;
+    this.#startHeadTimer();
+  };
 
   #onData = (chunk: Buffer): void => {
     this.#gotBytes = true;
@@ -153,7 +219,8 @@ class AnswerReader {
     if (head.framing === 'chunked') this.#chunks = createChunkedDecoder();
     this.hooks.onHead(read.status, read.rawHeaders, head);
     if (closesAfter(read.rawHeaders)) this.res.shouldKeepAlive = false;
-    writeHead(this.res, read.status, head, { keepAlive: this.req.keepAlive });
+    // An answer before the end of the request body closes the client's connection afterwards, as on the usual path.
+    writeHead(this.res, read.status, head, { keepAlive: this.req.keepAlive && this.#bodyDone });
     this.res.on('drain', this.#onDrain);
     if (head.framing === 'none' || (head.framing === 'length' && this.#remaining === 0)) return this.#finish(read.rest.length === 0 && !closesAfter(read.rawHeaders));
     if (read.rest.length > 0) this.#body(read.rest);
@@ -197,7 +264,8 @@ class AnswerReader {
   #finish(reusable: boolean): void {
     if (this.#finished) return;
     this.res.end();
-    this.#settle(reusable, false);
+    // An answer before the end of the request body: the engine's connection is mid-request.
+    this.#settle(reusable && this.#bodyDone, false);
   }
 
   /** Something went wrong: before the head, tell the client (or retry); after it, cut the client off. */
@@ -222,8 +290,17 @@ class AnswerReader {
     socket.off('end', this.#onEnd);
     socket.off('error', this.#onError);
     socket.off('close', this.#onClose);
+    socket.off('drain', this.#onEngineDrain);
     res.off('close', this.#onClientClose);
     res.off('drain', this.#onDrain);
+    const body = this.req.body;
+    if (body !== undefined) {
+      body.off('data', this.#onBodyData);
+      body.off('end', this.#onBodyEnd);
+      // What is left of a body the engine did not wait for is read and dropped (Node then knows
+      // where the next request starts; the client is answered already).
+      if (!this.#bodyDone) body.resume();
+    }
     socket.resume();
     this.onDone(reusable, retry);
   }

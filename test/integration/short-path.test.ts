@@ -17,6 +17,9 @@ interface RawEngine {
   readonly heads: string[][];
   /** what to answer to each request head */
   answer: (head: string, socket: Socket) => void;
+  /** request body bytes received (Content-Length or chunked framing), and chunks read */
+  bodyBytes: number;
+  chunks: number;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,8 @@ async function rawEngine(): Promise<RawEngine> {
   const engine: RawEngine = {
     socketPath: join(dir, 'docker.sock'),
     heads: [],
+    bodyBytes: 0,
+    chunks: 0,
     answer: (_head, s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nApi-Version: 1.51\r\n\r\nok'),
     async close() {
       for (const s of sockets) s.destroy();
@@ -38,13 +43,37 @@ async function rawEngine(): Promise<RawEngine> {
     const mine: string[] = [];
     engine.heads.push(mine);
     let buf = '';
+    let bodyLeft = 0;
+    let chunked = false;
     socket.on('data', (d) => {
       buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) !== -1) {
+      for (;;) {
+        while (chunked) {
+          // a chunked request body, read strictly: size line, data, CRLF; "0" and CRLF end it
+          const nl = buf.indexOf('\r\n');
+          if (nl === -1) return;
+          const size = Number.parseInt(buf.slice(0, nl), 16);
+          if (buf.length < nl + 2 + size + 2) return;
+          if (buf.slice(nl + 2 + size, nl + 4 + size) !== '\r\n') throw new Error('bad chunk framing');
+          engine.bodyBytes += size;
+          engine.chunks++;
+          buf = buf.slice(nl + 4 + size);
+          if (size === 0) chunked = false;
+        }
+        if (bodyLeft > 0) {
+          const take = Math.min(bodyLeft, buf.length);
+          engine.bodyBytes += take;
+          bodyLeft -= take;
+          buf = buf.slice(take);
+          if (bodyLeft > 0) return;
+        }
+        const end = buf.indexOf('\r\n\r\n');
+        if (end === -1) return;
         const head = buf.slice(0, end);
         buf = buf.slice(end + 4);
         mine.push(head);
+        bodyLeft = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? '0');
+        chunked = /\r\ntransfer-encoding: chunked/i.test(head);
         engine.answer(head, socket);
       }
     });
@@ -72,6 +101,8 @@ afterAll(async () => {
 });
 afterEach(() => {
   engine.heads.length = 0;
+  engine.bodyBytes = 0;
+  engine.chunks = 0;
   engine.answer = (_head, s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nApi-Version: 1.51\r\n\r\nok');
 });
 
@@ -171,5 +202,57 @@ describe('the short path for GET and HEAD', () => {
     const out = await exchange(['GET /_ping HTTP/1.0\r\n\r\n']);
     expect(statuses(out)).toEqual([200]);
     expect(engine.heads.at(-1)![0]).toContain('host: localhost');
+  });
+
+  it('streams a large upload to the engine by its Content-Length on a connection of its own, and relays the answer', async () => {
+    const size = 256 * 1024;
+    engine.answer = (head, s) => {
+      if (!head.startsWith('POST')) return void s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      const wait = setInterval(() => {
+        if (engine.bodyBytes < size) return;
+        clearInterval(wait);
+        s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nloaded\r\n0\r\n\r\n');
+      }, 5);
+    };
+    const out = await exchange(['GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n', `POST /images/load HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-tar\r\nContent-Length: ${size}\r\n\r\n${'x'.repeat(size)}`, 'GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n'], 3000);
+    expect(statuses(out)).toEqual([200, 200, 200]);
+    expect(out).toContain('loaded');
+    expect(engine.bodyBytes).toBe(size);
+    // the upload went on a new engine connection (never repeated on a kept one); the next GET uses it
+    expect(engine.heads.map((c) => c.map((h) => h.split(' ')[0]))).toEqual([['GET'], ['POST', 'GET']]);
+    expect(engine.heads[1]![0]).toContain(`content-length: ${size}`);
+  });
+
+  it('closes the client\'s connection after an answer the engine gave before the end of the upload', async () => {
+    engine.answer = (_h, s) => s.write('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n{"message":"no"}\n');
+    const size = 128 * 1024;
+    const sock = connect({ path: proxy.socketPath });
+    let out = '';
+    let closed = false;
+    sock.on('data', (d) => (out += d.toString('latin1')));
+    sock.on('close', () => (closed = true));
+    sock.on('error', () => undefined);
+    sock.write(`POST /images/load HTTP/1.1\r\nHost: d\r\nContent-Length: ${size}\r\n\r\n${'x'.repeat(1000)}`);
+    await waitUntil(() => out.includes('{"message":"no"}'), 2000, 'the early answer');
+    expect(statuses(out)).toEqual([400]);
+    expect(out.toLowerCase()).toContain('connection: close');
+    sock.write('x'.repeat(size - 1000));
+    await waitUntil(() => closed, 3000, 'the client connection closed');
+  });
+
+  it('streams a chunked upload (as Go clients send one) chunked anew, whatever its size', async () => {
+    engine.answer = (_h, s) => {
+      const wait = setInterval(() => {
+        if (engine.chunks === 0 || engine.bodyBytes < 6 + 70_000) return;
+        clearInterval(wait);
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone');
+      }, 5);
+    };
+    const big = 'y'.repeat(70_000);
+    const out = await exchange([`PUT /containers/c/archive?path=%2Ftmp HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`], 3000);
+    expect(statuses(out)).toEqual([200]);
+    expect(out).toContain('done');
+    expect(engine.bodyBytes).toBe(6 + 70_000);
+    expect(engine.heads[0]![0]).toContain('transfer-encoding: chunked');
   });
 });
