@@ -67,8 +67,9 @@ async function direct(args: readonly string[], timeoutMs = T): Promise<string> {
 }
 
 /** Relative durations ("Up 3 seconds", "About a minute ago") differ between two calls. */
+// ("Less than a second" first: the general pattern would turn its "a second" into "Less than N units")
 const normaliseAges = (s: string): string =>
-  s.replace(/(About )?(an?|\d+) (seconds?|minutes?|hours?|days?)/g, 'N units').replace(/Less than a second/g, 'N units').replace(/ {2,}/g, '  ');
+  s.replace(/Less than a second/g, 'N units').replace(/(About )?(an?|\d+) (seconds?|minutes?|hours?|days?)/g, 'N units').replace(/ {2,}/g, '  ');
 
 interface Background {
   readonly child: ChildProcess;
