@@ -91,10 +91,10 @@ interface OpenStream {
   readonly close: () => void;
 }
 
-/** Endpoints whose answers stay open (a reload re-checks them); hijacked endpoints are tracked too. */
 /** Uploads of at least this many bytes (Content-Length) take the short path, streamed to the engine by hand. */
 const SHORT_PATH_UPLOAD_BYTES = 64 * 1024;
 
+/** Endpoints whose answers stay open (a reload re-checks them); hijacked endpoints are tracked too. */
 const STREAM_ENDPOINTS = new Set(['system.events', 'containers.logs', 'containers.stats', 'containers.wait', 'containers.attach', 'exec.start']);
 
 declare module 'fastify' {
@@ -239,7 +239,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const ownedView = async <R extends { readonly ok: boolean; readonly facts?: TargetFacts; readonly reason?: string }>(policy: CompiledPolicy, resolved: R): Promise<R> => {
     if (!resolved.ok || resolved.facts === undefined || ('kind' in resolved.facts && resolved.facts.kind !== 'container')) return resolved;
     try {
-      return { ...resolved, facts: { ...resolved.facts, ...(await ownedFacts(policy, resolved.facts)) } };
+      return { ...resolved, facts: await ownedFacts(policy, resolved.facts) };
     } catch (err) {
       return { ...resolved, ok: false, facts: undefined, reason: (err as Error).message };
     }
@@ -676,8 +676,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const filter = answerFilter(ctx.policy, endpointId);
         if (status === 200 && (filter !== null || redact !== undefined)) {
           // Answers that are read whole, changed, and re-sent: scoped lists and redacted fields.
-          sendRewrittenJson(reply, upstream.stream, ctx.reqId, (answer) => {
-            const visible = filter === null ? answer : filter(answer);
+          sendRewrittenJson(reply, upstream.stream, ctx.reqId, async (answer) => {
+            // (an owning profile's list filter is async: redact what it resolves to, not the promise)
+            const visible = filter === null ? answer : await filter(answer);
             return redact === undefined ? visible : redactAnswer(visible, redact);
           }, responseHead(request.raw.method ?? 'GET', status, rawHeaders, true), relay);
           return;
@@ -733,13 +734,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   /** An owning profile's container list: entries judged by their own labels, not their image's. */
   const ownedContainerList = async (policy: CompiledPolicy, scope: CompiledTarget, answer: unknown): Promise<unknown> => {
     const entries = Array.isArray(answer) ? answer : [];
-    const facts = await Promise.all(entries.map((e) => ownedFacts(policy, containerListEntry(e))));
-    const byEntry = new Map(entries.map((e, i) => [e as unknown, facts[i]!]));
-    return filterContainerList(entries, scope, (e) => byEntry.get(e)!);
+    return filterContainerList(entries, scope, await Promise.all(entries.map((e) => ownedFacts(policy, containerListEntry(e)))));
   };
 
-  /** Read a JSON answer whole (bounded), rewrite it, and send the result. */
-  /** `rewrite` may return a promise (a list whose entries need lookups); one that rejects is answered as an upstream failure. */
+  /**
+   * Read a JSON answer whole (bounded), rewrite it, and send the result. `rewrite` may return a
+   * promise (a list whose entries need lookups); one that rejects is answered as an upstream failure.
+   */
   const sendRewrittenJson = (rep: FastifyReply, stream: Readable, reqId: string, rewrite: (answer: unknown) => unknown, head: ResponseHead, relay: RelayOptions): void => {
     void consumeBody(stream, MAX_REWRITTEN_ANSWER_BYTES, true).then(async (bytes) => {
       if (bytes === null) {

@@ -32,11 +32,11 @@ export function containerListEntry(entry: unknown): TargetFacts {
 
 /**
  * GET /containers/json: keep the entries the scope covers (anything unreadable is dropped).
- * `facts` may correct what an entry says (labels it inherited from its image).
+ * `facts`, one per entry, may correct what the entries say (labels inherited from an image).
  */
-export function filterContainerList(list: unknown, scope: CompiledTarget, facts: (entry: unknown) => TargetFacts = containerListEntry): unknown[] {
+export function filterContainerList(list: unknown, scope: CompiledTarget, facts?: readonly TargetFacts[]): unknown[] {
   if (!Array.isArray(list)) return [];
-  return list.filter((entry) => targetHolds(scope, facts(entry)));
+  return list.filter((entry, i) => targetHolds(scope, facts?.[i] ?? containerListEntry(entry)));
 }
 
 /**
