@@ -50,7 +50,7 @@ export interface Decision {
   readonly bodyPointer?: string;
   /** every such field, when there are several (all offending binds, each condition's field) */
   readonly bodyPointers?: readonly string[];
-  /** the query parameter that decided: the first one the deciding rule has conditions on, or the one an allow rule's condition failed on */
+  /** for a denial: the query parameter that decided it, the first one the deny rule has conditions on, or the one an allow rule's condition failed on */
   readonly queryParam?: string;
 }
 
@@ -207,7 +207,7 @@ export function evaluate(policy: CompiledPolicy, facts: RequestFacts, body?: Bod
       reason: `${first.effect === 'deny' ? 'denied' : 'allowed'} by ${describeRule(first)}`,
       ...(evidence !== null && evidence.length > 0 ? { bodyPointer: evidence[0]! } : {}),
       ...(evidence !== null && evidence.length > 1 ? { bodyPointers: evidence } : {}),
-      ...(first.query.length > 0 ? { queryParam: first.query[0]![0] } : {}),
+      ...(first.effect === 'deny' && first.query.length > 0 ? { queryParam: first.query[0]![0] } : {}),
     };
   }
   const what = `${facts.method} ${facts.path} (endpoint ${facts.endpoint ?? 'unknown'})`;
