@@ -268,10 +268,13 @@ class AnswerReader {
     this.#settle(reusable && this.#bodyDone, false);
   }
 
-  /** Something went wrong: before the head, tell the client (or retry); after it, cut the client off. */
-  #fail(err: Error, timedOut: boolean, headSent: boolean): void {
+  /**
+   * Something went wrong: before the head, tell the client (or retry); after it, or mid-request
+   * (`cutOff`: the client's body broke its framing), cut the client off.
+   */
+  #fail(err: Error, timedOut: boolean, cutOff: boolean): void {
     if (this.#finished) return;
-    if (headSent || this.#head !== null) {
+    if (cutOff || this.#head !== null) {
       this.#settle(false, false);
       this.res.destroy(err);
       return;
