@@ -29,7 +29,7 @@ const LAYERS: readonly [layer: string, test: RegExp][] = [
   ['reply-from', /node_modules\/@fastify\/reply-from\//],
   ['undici', /node_modules\/undici\//],
   ['fastify (routing, hooks, reply)', /node_modules\/(fastify|find-my-way|avvio|@fastify\/(?!reply-from))/],
-  ['sockgate server glue', /\/dist\/(server|observe|metrics\/|proxy\/)/],
+  ['sockgate server glue', /\/dist\/(server|pipeline\/|views\/|observe|metrics\/|proxy\/)/],
   ['response write (node:http outgoing)', /^node:_http_outgoing$/],
   ['HTTP parse and dispatch (node:http server)', /^node:(_http_server|_http_common|_http_incoming)$/],
 ];
