@@ -38,7 +38,7 @@ function linkOf(g: Gateway, socket: Duplex): EngineLink {
 }
 
 /** How the request's body is framed, when it may take the short path; null when it may not. */
-function shortPathBody(method: string, headers: IncomingMessage['headers']): { upload: boolean; chunked: boolean; length: number } | null {
+export function shortPathBody(method: string, headers: IncomingMessage['headers']): { upload: boolean; chunked: boolean; length: number } | null {
   const te = headers['transfer-encoding'];
   const chunked = te !== undefined && te.toLowerCase() === 'chunked';
   if (te !== undefined && !chunked) return null;
