@@ -1,6 +1,6 @@
 /**
  * buildServer(options) → a fastify instance serving one listener's profile. It never listens by
- * itself (cli.ts does), so tests drive it on temp sockets.
+ * itself (the daemon, src/commands/daemon.ts, does), so tests drive it on temp sockets.
  *
  * Request flow: Node's request listener runs the gate (normalise → endpoint → decide) on the raw
  * request line before fastify's router sees anything, records the decision, and replaces req.url
