@@ -1,6 +1,6 @@
 /**
  * buildServer(options) → a fastify instance serving one listener's profile. It never listens by
- * itself (cli.ts does), so tests drive it on temp sockets.
+ * itself (the daemon, src/commands/daemon.ts, does), so tests drive it on temp sockets.
  *
  * This file wires the request path's stages (src/pipeline/): the node:http server runs the gate
  * on the raw request line before fastify's router sees anything (http-server.ts), the short path

@@ -1,6 +1,6 @@
 /**
  * The metrics sockgate exposes on /metrics, and the API the server, the CLI and hot reload call.
- * Pure: process figures (memory, clock) are passed in by cli.ts.
+ * Pure: process figures (memory, clock) are passed in (cli.ts reads them from process).
  *
  * Cardinality is bounded by configuration, never by clients: labels are listener and profile
  * names, endpoint ids from the endpoint table ("unknown" otherwise), rule ids from the policy,
@@ -8,7 +8,7 @@
  *
  * Hot reload calls:
  *   - setProfiles(profiles)      the policies now in force (replaces sockgate_policy_info); at
- *                                start-up cli.ts calls it once, which counts as a successful load
+ *                                start-up the daemon calls it once, which counts as a successful load
  *   - reloadSucceeded(profiles)  a reload applied: counts it, records the time, setProfiles(profiles)
  *   - reloadFailed(problems)     a reload refused (old policies stay): counts it, keeps the problems
  *                                for /healthz; sockgate_policy_info is unchanged
