@@ -21,6 +21,7 @@ import type { Socket } from 'node:net';
 import type { ServerObserver } from './observe.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from './errors.js';
 import { admit, admitBody, admitRefs, admitCreateLookups, admitTarget, bodyTooLarge, denialMessage, isAllowed, refuseBuildContext, type Admission } from './gate.js';
+import { auditedDecision } from './gate-audit.js';
 import { BuildContextRefused, createBuildContextGuard } from './proxy/build-context-guard.js';
 import { buildBaseImages, buildContextProblem, dockerfileCandidates, onBuildProblem } from './inspect/build-context.js';
 import { resolveImage, resolveRef, resolveTarget, resolveVolume } from './proxy/resolve-target.js';
@@ -28,12 +29,12 @@ import { createTargetCache } from './proxy/target-cache.js';
 import { createImageLabelCache } from './proxy/image-labels.js';
 import { EngineLink } from './proxy/engine-link.js';
 import { targetWithContainerId, targetWithParam } from './request/targets.js';
-import { bindOwner, RESERVED_LABEL_PREFIX, withoutInheritedLabels } from './policy/ownership.js';
-import type { TargetFacts } from './policy/evaluate.js';
+import { bindOwner, withoutInheritedLabels } from './policy/ownership.js';
+import { containerListEntry, RESERVED_LABEL_PREFIX, type TargetFacts } from './inspect/engine-answers.js';
 import { filterNetworkList, filterVolumeList, withoutNetworkContainers } from './policy/scope.js';
 import type { CompiledPolicy, CompiledTarget } from './policy/compile.js';
 import { redactAnswer } from './policy/redact.js';
-import { containerListEntry, eventVisible, filterContainerList } from './policy/scope.js';
+import { eventVisible, filterContainerList } from './policy/scope.js';
 import { forwardRequestHeaders, responseHead, type ResponseHead } from './proxy/headers.js';
 import { capVersionAnswer } from './request/api-version.js';
 import { isOpenEndedAnswer } from './request/open-ended.js';
@@ -178,7 +179,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const record = (ctx: RequestContext, req: IncomingMessage, upgrade: boolean): void => {
     const { admission } = ctx;
     auditor.decision(
-      decisionRecord(admission, {
+      decisionRecord(auditedDecision(admission), {
         reqId: ctx.reqId,
         listener: options.listener,
         profile: options.profile.name,
