@@ -2,17 +2,66 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const pureCoreBoundary = {
-  'no-restricted-imports': [
-    'error',
-    {
-      patterns: [
-        { group: ['fastify', '@fastify/*', 'pino', 'undici'], message: 'policy/, request/ and inspect/ are pure: no fastify, pino or undici.' },
-        { group: ['node:http', 'node:net', 'http', 'net'], message: 'policy/, request/ and inspect/ are pure: no sockets.' },
-      ],
-    },
-  ],
-};
+// Architecture boundaries (README "Layout"), one no-restricted-imports entry per folder. Imports
+// inside src/ are relative, so another part of src/ is named by what follows the leading "../".
+// A later entry for the same file replaces an earlier one's options, so each folder's entry
+// carries the pure-core patterns too where they apply.
+
+/**
+ * Patterns refusing imports of other parts of src/: `folders` (policy/…) and top-level `modules` (gate.ts).
+ * @param {string[]} folders
+ * @param {string[]} modules
+ * @param {string} message
+ */
+function parts(folders, modules, message) {
+  const up = String.raw`^(?:\.\./)+`;
+  return [
+    ...(folders.length > 0 ? [{ regex: `${up}(?:${folders.join('|')})(?:/|$)`, message }] : []),
+    ...(modules.length > 0 ? [{ regex: `${up}(?:${modules.join('|')})\\.js$`, message }] : []),
+  ];
+}
+
+/** policy/, request/ and inspect/ (and the pure modules they share) reach no framework, logger or socket. */
+const pureCore = [
+  { group: ['fastify', '@fastify/*', 'pino', 'undici'], message: 'policy/, request/ and inspect/ are pure: no fastify, pino or undici.' },
+  { group: ['node:http', 'node:net', 'http', 'net'], message: 'policy/, request/ and inspect/ are pure: no sockets.' },
+];
+
+/** Where requests are decided and answered: no folder below them imports them. */
+const DECIDING = ['gate', 'gate-audit', 'server'];
+/** What acts on a decision or runs beside it: the pure core imports none of it. */
+const ACTING = ['proxy', 'audit', 'config', 'admin', 'metrics', 'suggest'];
+
+const boundaries = [
+  {
+    // The bottom of the pure core: the request line, endpoints, targets, engine value semantics.
+    files: ['src/request/**/*.ts'],
+    patterns: [...pureCore, ...parts(['policy', 'inspect', ...ACTING], DECIDING, 'request/ is the bottom layer: it imports neither inspect/, policy/ nor anything that decides or acts.')],
+  },
+  {
+    // Bodies and engine answers decoded into facts; policy/ decides on them, never the reverse.
+    files: ['src/inspect/**/*.ts'],
+    patterns: [...pureCore, ...parts(['policy', ...ACTING], DECIDING, 'inspect/ decodes, it does not decide: it imports only request/ and the shared pure modules.')],
+  },
+  {
+    files: ['src/policy/**/*.ts'],
+    patterns: [...pureCore, ...parts(ACTING, DECIDING, 'policy/ is pure decision data: it imports only request/, inspect/ and the shared pure modules.')],
+  },
+  {
+    files: ['src/metrics/**/*.ts', 'src/json-view.ts', 'src/yaml-validator.ts', 'src/errors.ts'],
+    patterns: pureCore,
+  },
+  {
+    // proxy/ receives a decision and never makes one; its lookups answer with inspect/ facts.
+    files: ['src/proxy/**/*.ts'],
+    patterns: parts(['policy', 'config', 'audit'], DECIDING, 'proxy/ forwards and looks up, it never decides: no policy/, config/, audit/, gate or server.'),
+  },
+  {
+    // audit/ writes records from plain data (gate-audit.ts builds a decision's).
+    files: ['src/audit/**/*.ts'],
+    patterns: parts(['policy', 'proxy'], DECIDING, 'audit/ records plain data: no gate, server, policy/ or proxy/.'),
+  },
+].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
@@ -27,7 +76,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/policy/**/*.ts', 'src/request/**/*.ts', 'src/inspect/**/*.ts', 'src/metrics/**/*.ts'], rules: pureCoreBoundary },
+  ...boundaries,
   {
     files: ['src/**/*.ts'],
     ignores: ['src/cli.ts'],

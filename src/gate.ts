@@ -8,8 +8,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { CompiledPolicy } from './policy/compile.js';
-import type { BodyView } from './policy/body.js';
-import { dockerfileRules, evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts, type TargetFacts } from './policy/evaluate.js';
+import type { BodyView } from './inspect/body-view.js';
+import { dockerfileRules, evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts } from './policy/evaluate.js';
+import { RESERVED_LABEL_PREFIX, type ResolvedImage, type ResolvedRef, type ResolvedTarget, type TargetFacts } from './inspect/engine-answers.js';
 import { targetRefOf, type TargetRef } from './request/targets.js';
 import { compareApiVersions, NEWEST_API_VERSION } from './request/api-version.js';
 import { isEngineTrue, namesContainer } from './request/engine-values.js';
@@ -25,11 +26,9 @@ import {
   OWNED_CREATE_ENDPOINTS,
   objectVisible,
   ownedLabels,
-  RESERVED_LABEL_PREFIX,
   reservedLabelIn,
   reservedLabelInQuery,
   sweepingEndpoint,
-  type ObjectFacts,
 } from './policy/ownership.js';
 import { obj, str } from './json-view.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
@@ -368,11 +367,6 @@ function namedVolumes(view: BodyView): string[] {
   return Array.isArray(names) ? [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))] : [];
 }
 
-export type ResolvedImage =
-  | { readonly ok: true; readonly exists: false }
-  | { readonly ok: true; readonly exists: true; readonly labels: Readonly<Record<string, string>>; readonly onBuild?: readonly string[] }
-  | { readonly ok: false; readonly reason: string };
-
 /**
  * Last step for a container create whose image and named volumes were looked up: an image that
  * carries io.sockgate.* labels is refused, in every profile (its labels reach every container
@@ -424,8 +418,6 @@ export function admitCreateLookups(policy: CompiledPolicy, pending: Admission, f
   }
 }
 
-export type ResolvedTarget = { readonly ok: true; readonly facts: TargetFacts } | { readonly ok: false; readonly reason: string };
-
 /**
  * Last step for a request whose decision depends on the container it acts on: decide with the
  * container as the engine reported it (and the decoded body, if one was read). A container that
@@ -468,9 +460,6 @@ export function isAllowed(a: Admission): boolean {
     a.decision.effect === 'allow' && a.code === null && !a.needsBody && a.normalized !== null && (a.targetRef === undefined || a.target !== undefined) && a.refs === undefined
   );
 }
-
-/** An object named by a request, as the engine reported it, or why it could not be looked up. */
-export type ResolvedRef = { readonly ok: true; readonly ref: ObjectRef; readonly facts: ObjectFacts } | { readonly ok: false; readonly ref: ObjectRef; readonly reason: string };
 
 /** How the engine says an object of a kind does not exist (its own words, so nothing leaks). */
 function engineMissing(ref: ObjectRef): string {

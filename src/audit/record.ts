@@ -6,7 +6,6 @@
  */
 
 import type { Logger } from 'pino';
-import type { Admission } from '../gate.js';
 import type { ClientIdentity } from './client.js';
 
 export interface AuditDecisionRecord {
@@ -46,7 +45,30 @@ export interface AuditDecisionRecord {
   readonly target?: { readonly id: string; readonly name: string };
 }
 
-/** What the server knows about a request besides the gate's admission. */
+/**
+ * What a decision record says about the decision itself, as plain data. The gate side builds it
+ * from its admission (gate-audit.ts auditedDecision), so that audit/ depends on no decision code.
+ */
+export interface AuditedDecision {
+  /** decoded, version-less path; null when the request could not be normalised */
+  readonly path: string | null;
+  readonly apiVersion: string | null;
+  /** endpoint id; null when the path matches no known endpoint */
+  readonly endpoint: string | null;
+  readonly effect: 'allow' | 'deny';
+  readonly rule: string | null;
+  readonly reason: string;
+  readonly code: string | null;
+  readonly bodyPointer?: string;
+  readonly bodyPointers?: readonly string[];
+  readonly queryParam?: string;
+  readonly wouldBe?: AuditDecisionRecord['wouldBe'];
+  readonly bodyFacts?: Readonly<Record<string, unknown>>;
+  readonly bodySummary?: Readonly<Record<string, unknown>>;
+  readonly target?: { readonly id: string; readonly name: string };
+}
+
+/** What the server knows about a request besides the decision. */
 export interface DecisionContext {
   readonly reqId: string;
   readonly listener: string;
@@ -61,32 +83,31 @@ export interface DecisionContext {
 }
 
 /** The one decision record of a request (the server writes it; tests build the same record). */
-export function decisionRecord(admission: Admission, c: DecisionContext): AuditDecisionRecord {
-  const { decision } = admission;
+export function decisionRecord(d: AuditedDecision, c: DecisionContext): AuditDecisionRecord {
   return {
     reqId: c.reqId,
     listener: c.listener,
     profile: c.profile,
     method: c.method,
-    path: admission.normalized?.path ?? c.rawTarget.slice(0, 512),
-    apiVersion: admission.normalized?.apiVersion ?? null,
-    endpoint: admission.endpoint?.id ?? 'unknown',
-    effect: decision.effect,
-    rule: decision.ruleId,
-    reason: decision.reason,
-    code: admission.code,
+    path: d.path ?? c.rawTarget.slice(0, 512),
+    apiVersion: d.apiVersion,
+    endpoint: d.endpoint ?? 'unknown',
+    effect: d.effect,
+    rule: d.rule,
+    reason: d.reason,
+    code: d.code,
     policyHash: c.policy.hash,
     upgrade: c.upgrade,
     client: c.client,
     ...(c.userAgent !== null ? { userAgent: c.userAgent } : {}),
-    ...(decision.bodyPointer !== undefined ? { bodyPointer: decision.bodyPointer } : {}),
-    ...(decision.bodyPointers !== undefined ? { bodyPointers: decision.bodyPointers } : {}),
-    ...(decision.queryParam !== undefined ? { queryParam: decision.queryParam } : {}),
+    ...(d.bodyPointer !== undefined ? { bodyPointer: d.bodyPointer } : {}),
+    ...(d.bodyPointers !== undefined ? { bodyPointers: d.bodyPointers } : {}),
+    ...(d.queryParam !== undefined ? { queryParam: d.queryParam } : {}),
     mode: c.policy.mode,
-    ...(admission.wouldBe !== undefined ? { wouldBe: admission.wouldBe } : {}),
-    ...(admission.bodyFacts !== undefined ? { bodyFacts: admission.bodyFacts } : {}),
-    ...(admission.bodySummary !== undefined ? { bodySummary: admission.bodySummary } : {}),
-    ...(admission.target !== undefined ? { target: { id: admission.target.id, name: admission.target.name } } : {}),
+    ...(d.wouldBe !== undefined ? { wouldBe: d.wouldBe } : {}),
+    ...(d.bodyFacts !== undefined ? { bodyFacts: d.bodyFacts } : {}),
+    ...(d.bodySummary !== undefined ? { bodySummary: d.bodySummary } : {}),
+    ...(d.target !== undefined ? { target: d.target } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { loadConfigText } from '../config/file.js';
 import { SockgateError } from '../errors.js';
-import { formatProblem, type PolicyProblem } from '../policy/document.js';
+import { formatProblem, type PolicyProblem } from '../yaml-validator.js';
 import { checkPolicyFile } from '../policy/files.js';
 import type { CommandIO } from './io.js';
 

@@ -8,7 +8,7 @@ import type { ParsedCommand } from '../config/options.js';
 import { SockgateError } from '../errors.js';
 import { admit, admitBody, admitCreateLookups, denialMessage, isAllowed, type Admission } from '../gate.js';
 import { inspectBody } from '../inspect/index.js';
-import type { BodyView } from '../policy/body.js';
+import type { BodyView } from '../inspect/body-view.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { explainRules } from '../policy/explain.js';
 import { bindOwner } from '../policy/ownership.js';

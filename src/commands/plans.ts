@@ -12,7 +12,7 @@ import { DEFAULT_LISTEN_MODE } from '../config/options.js';
 import { SockgateError } from '../errors.js';
 import { resolveGroup, resolveUser } from '../listen.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
-import { formatProblem } from '../policy/document.js';
+import { formatProblem } from '../yaml-validator.js';
 import { loadBuiltInPolicy, loadPolicyFile } from '../policy/files.js';
 
 /** One socket to serve: where, with which permissions, under which profile. */

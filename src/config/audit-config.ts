@@ -11,7 +11,7 @@
  */
 
 import { isScalar, type Node } from 'yaml';
-import { entries, type Validator } from '../policy/load.js';
+import { entries, type Validator } from '../yaml-validator.js';
 
 export interface AuditConfig {
   readonly file: string;

@@ -31,8 +31,9 @@
 import { isScalar, isSeq, type Node } from 'yaml';
 import { parseAdminAddress, type AdminAddress } from '../admin/address.js';
 import { validateAuditConfig, type AuditConfig } from './audit-config.js';
-import type { PolicyDocument, PolicyProblem } from '../policy/document.js';
-import { entries, INLINE_POLICY_KEYS, parseYaml, validatePolicyMap, type Validator } from '../policy/load.js';
+import type { PolicyDocument } from '../policy/document.js';
+import { INLINE_POLICY_KEYS, validatePolicyMap } from '../policy/load.js';
+import { entries, parseYaml, type PolicyProblem, type Validator } from '../yaml-validator.js';
 
 export interface ProfileConfig {
   readonly name: string;

@@ -11,13 +11,13 @@
  *     engine still reads legacy top-level HostConfig fields), host paths, volumes.
  */
 
-import type { BodyView } from '../policy/body.js';
+import type { BodyView } from './body-view.js';
 import { checkExactKeys, type UnknownKeys } from './exact-keys.js';
 import { hostConfigFactsSourced, serviceSpecFactsSourced, volumeCreateFactsSourced, type SourcedFacts } from './facts.js';
 import { decodeGoJson } from './go-json.js';
 import { BODY_READING, BODY_SCHEMAS } from './schemas/index.js';
 import { effectiveHostConfig, LEGACY_MERGED_FIELDS, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
-import { isSet } from '../policy/body.js';
+import { isSet } from './body-view.js';
 
 export type InspectResult = { readonly ok: true; readonly view: BodyView } | { readonly ok: false; readonly pointer: string; readonly message: string };
 

@@ -13,7 +13,7 @@
  * the volume and create another of the same name. Only clients that may create volumes with
  * options could, which the presets refuse.
  */
-import type { BodyView } from '../policy/body.js';
+import type { BodyView } from './body-view.js';
 
 export type ResolvedVolume =
   | { readonly name: string; readonly ok: true; readonly exists: false }

@@ -6,7 +6,7 @@
  * and security-option names, the image, and host paths.
  *
  * Field kinds, and the condition suggest writes from the values seen (src/suggest/suggest.ts):
- *  - flag:   recorded as whether the field is set (policy/body.ts isSet); never set → `exists: false`
+ *  - flag:   recorded as whether the field is set (inspect/body-view.ts isSet); never set → `exists: false`
  *  - nil:    recorded as whether the field is Go's nil; always nil → `isNull: true` (an empty
  *            MaskedPaths list is not nil, and unmasks /proc)
  *  - value:  the string itself (or null); → `oneOf` the values seen
@@ -14,7 +14,7 @@
  *  - paths:  host paths; → every one under a path seen (`pathPrefix`), or `exists: false`
  */
 
-import { isNull, isSet, resolveBodyPath, type BodyView } from '../policy/body.js';
+import { isNull, isSet, resolveBodyPath, type BodyView } from './body-view.js';
 import { setFieldPaths } from './allow-list.js';
 import { BODY_SCHEMAS } from './schemas/index.js';
 

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { claimedUserAgent, type ClientIdentity, type ConnectionCounter } from '../audit/client.js';
 import { decisionRecord, type Auditor } from '../audit/record.js';
 import { admit, type Admission } from '../gate.js';
+import { auditedDecision } from '../gate-audit.js';
 import type { ServerObserver } from '../observe.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { BuildContextRefused } from '../proxy/build-context-guard.js';
@@ -82,7 +83,7 @@ export function clientOf(g: Gateway, ctx: RequestContext): ClientIdentity {
 export function recordDecision(g: Gateway, ctx: RequestContext, req: IncomingMessage, upgrade: boolean): void {
   const { admission } = ctx;
   g.auditor.decision(
-    decisionRecord(admission, {
+    decisionRecord(auditedDecision(admission), {
       reqId: ctx.reqId,
       listener: g.listener,
       profile: g.profileName,

@@ -15,7 +15,8 @@
  */
 
 import type { BodyConditionDocument } from './document.js';
-import { compileBodyCondition, resolveBodyPath, type BodyView } from './body.js';
+import { compileBodyCondition } from './body.js';
+import { resolveBodyPath, type BodyView } from '../inspect/body-view.js';
 
 /** The pointers of the fields that make a condition hold at `current` (found at pointer `at`), or null when it does not hold. */
 export type BodyWitness = (view: BodyView, current: unknown, at: string) => readonly string[] | null;

@@ -121,19 +121,3 @@ export interface PolicyDocument {
   /** fields removed from the engine's answers: dotted paths, per endpoint */
   readonly redact?: readonly { readonly endpoints: readonly string[]; readonly fields: readonly string[] }[];
 }
-
-/** Where a value came from, for error messages: file, JSON pointer, line and column. */
-export interface SourceLocation {
-  readonly file: string;
-  readonly pointer: string;
-  readonly line: number;
-  readonly col: number;
-}
-
-export interface PolicyProblem extends SourceLocation {
-  readonly message: string;
-}
-
-export function formatProblem(p: PolicyProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message} (at ${p.pointer || '/'})`;
-}

@@ -5,7 +5,8 @@
  */
 
 import type { Effect } from './document.js';
-import type { BodyView } from './body.js';
+import type { BodyView } from '../inspect/body-view.js';
+import type { TargetFacts } from '../inspect/engine-answers.js';
 import { bodyEvidence, pointerOfPath } from './body-pointer.js';
 import { readsBody, type CompiledPolicy, type CompiledRule, type CompiledTarget, type CompiledValueMatcher } from './compile.js';
 import { IGNORED_CLIENT_KEYS, outsideAllowList, type OutsideAllowList } from '../inspect/allow-list.js';
@@ -23,18 +24,6 @@ export interface RequestFacts {
   /** endpoint id, or null when the path matches no known endpoint */
   readonly endpoint: string | null;
   readonly query: Query;
-}
-
-/** The container a request acts on, as the engine reported it when sockgate resolved it. */
-export interface TargetFacts {
-  readonly id: string;
-  /** without the leading "/" */
-  readonly name: string;
-  /** Config.Image: the image as the container was created from it */
-  readonly image: string;
-  readonly labels: Readonly<Record<string, string>>;
-  /** the image id the container runs (inspect `Image`, list `ImageID`), when the engine said */
-  readonly imageId?: string;
 }
 
 export interface Decision {

@@ -4,9 +4,10 @@
  * the decision.
  */
 
-import type { BodyView } from './body.js';
+import type { BodyView } from '../inspect/body-view.js';
 import { readsBody, type CompiledPolicy, type CompiledRule } from './compile.js';
-import { headMatches, outsideFields, ruleMatches, targetHolds, type RequestFacts, type TargetFacts } from './evaluate.js';
+import { headMatches, outsideFields, ruleMatches, targetHolds, type RequestFacts } from './evaluate.js';
+import type { TargetFacts } from '../inspect/engine-answers.js';
 
 export interface RuleExplanation {
   readonly id: string;

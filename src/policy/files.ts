@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SockgateError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from './compile.js';
-import { formatProblem, type PolicyProblem } from './document.js';
+import { formatProblem, type PolicyProblem } from '../yaml-validator.js';
 import { loadPolicyText } from './load.js';
 
 /** The built-in default: the shipped read-only preset (src/policy → ../../policies, also from dist/policy). */

@@ -3,7 +3,7 @@
  * with file:line:col and a JSON pointer. Pure: takes text, returns a PolicyDocument or problems.
  */
 
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import {
   HTTP_METHODS,
   type BodyConditionDocument,
@@ -12,7 +12,6 @@ import {
   type PolicyDocument,
   type PolicyMethod,
   type PolicyMode,
-  type PolicyProblem,
   type RuleDocument,
   type ValueMatcherDocument,
   type TargetConditionsDocument,
@@ -24,6 +23,7 @@ import { fieldAt } from '../inspect/allow-list.js';
 import { BODY_SCHEMAS } from '../inspect/schemas/index.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
 import { REDACTABLE_ENDPOINTS } from './redact.js';
+import { entries, parseYaml, type PolicyProblem, type Validator } from '../yaml-validator.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly document: PolicyDocument }
@@ -45,90 +45,6 @@ function refuseContainerPattern(v: Validator, node: unknown, pointer: string, va
     pointer,
     'a pattern over "container:…" cannot check which container is named: the engine also reads container:/NAME and any id prefix. Use containerRef: true (the value names another container) or containerRef: false',
   );
-}
-
-export class Validator {
-  readonly problems: PolicyProblem[] = [];
-  private readonly lines: LineCounter;
-  private readonly file: string;
-
-  constructor(file: string, lines: LineCounter) {
-    this.file = file;
-    this.lines = lines;
-  }
-
-  problem(node: Node | Pair | null | undefined, pointer: string, message: string): void {
-    let offset = 0;
-    const n = node && 'range' in node ? node : node && 'key' in node ? (node.key as Node | null) : null;
-    if (n && n.range) offset = n.range[0];
-    const { line, col } = this.lines.linePos(offset);
-    this.problems.push({ file: this.file, pointer, line, col, message });
-  }
-
-  map(node: unknown, pointer: string, allowed: readonly string[]): YAMLMap<unknown, unknown> | null {
-    if (!isMap(node)) {
-      this.problem(node as Node, pointer, 'expected a mapping');
-      return null;
-    }
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? pair.key.value : undefined;
-      if (typeof key !== 'string') {
-        this.problem(pair.key as Node, pointer, 'keys must be plain strings');
-      } else if (!allowed.includes(key)) {
-        this.problem(pair.key as Node, `${pointer}/${key}`, `unknown key "${key}"; allowed here: ${allowed.join(', ')}`);
-      }
-    }
-    return node;
-  }
-
-  string(node: unknown, pointer: string, what = 'a string'): string | undefined {
-    if (isScalar(node) && typeof node.value === 'string') return node.value;
-    this.problem(node as Node, pointer, `expected ${what}`);
-    return undefined;
-  }
-
-  /** A string that must be an absolute path; `mustBe` ends the message for a relative one. */
-  absolutePath(node: unknown, pointer: string, what: string, mustBe = 'an absolute path'): string | undefined {
-    const s = this.string(node, pointer, what);
-    if (s !== undefined && !s.startsWith('/')) {
-      this.problem(node as Node, pointer, `"${s}" must be ${mustBe}`);
-      return undefined;
-    }
-    return s;
-  }
-
-  bool(node: unknown, pointer: string): boolean | undefined {
-    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
-    this.problem(node as Node, pointer, 'expected true or false');
-    return undefined;
-  }
-
-  /** A list of strings; a single string is accepted as a list of one. */
-  strings(node: unknown, pointer: string): { value: string; node: Node; pointer: string }[] | undefined {
-    if (isScalar(node) && typeof node.value === 'string') return [{ value: node.value, node, pointer }];
-    if (!isSeq(node)) {
-      this.problem(node as Node, pointer, 'expected a string or a list of strings');
-      return undefined;
-    }
-    if (node.items.length === 0) {
-      this.problem(node, pointer, 'list must not be empty (leave the key out instead)');
-      return undefined;
-    }
-    const out: { value: string; node: Node; pointer: string }[] = [];
-    node.items.forEach((item, i) => {
-      const v = this.string(item, `${pointer}/${i}`);
-      if (v !== undefined) out.push({ value: v, node: item as Node, pointer: `${pointer}/${i}` });
-    });
-    return out;
-  }
-}
-
-export function entries(map: YAMLMap<unknown, unknown>): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  for (const pair of map.items) {
-    if (isScalar(pair.key) && typeof pair.key.value === 'string') out.push([pair.key.value, pair.value]);
-  }
-  return out;
 }
 
 function escapePointer(key: string): string {
@@ -637,18 +553,6 @@ function validateRule(v: Validator, node: unknown, pointer: string, seenIds: Map
 /** An inline policy (a profile in a config file): the keys of a policy file without `version`. */
 export const INLINE_POLICY_KEYS = ['name', 'description', 'mode', 'default', 'scope', 'ownership', 'redact', 'rules'] as const;
 const TOP_KEYS = ['version', ...INLINE_POLICY_KEYS] as const;
-
-/** Parse YAML strictly (unique keys) with positions; syntax problems are already recorded in `v`. */
-export function parseYaml(text: string, file: string): { doc: ReturnType<typeof parseDocument>; v: Validator } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-  const v = new Validator(file, lines);
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    const pos = lines.linePos(e.pos[0]);
-    v.problems.push({ file, pointer: '', line: pos.line, col: pos.col, message: `YAML: ${e.message.split('\n')[0]}` });
-  }
-  return { doc, v };
-}
 
 /**
  * Validate a policy mapping (a policy file's root, or an inline profile in a config file, which

@@ -10,11 +10,11 @@
  */
 
 import { list, obj, stringMap } from '../json-view.js';
-import { PREDEFINED_NETWORKS, type ObjectKind } from '../inspect/references.js';
+import { PREDEFINED_NETWORKS } from '../inspect/references.js';
 import { compileMatcher, type CompiledPolicy, type CompiledTarget } from './compile.js';
-import { inScope, type TargetFacts } from './evaluate.js';
+import { inScope } from './evaluate.js';
+import { RESERVED_LABEL_PREFIX, type ObjectFacts } from '../inspect/engine-answers.js';
 
-export const RESERVED_LABEL_PREFIX = 'io.sockgate.';
 export const OWNER_LABEL = `${RESERVED_LABEL_PREFIX}owner`;
 
 /** Where each endpoint's decoded body carries labels that end up on an object, as JSON pointers with `*` for every element. */
@@ -121,11 +121,6 @@ export function bindOwner(policy: CompiledPolicy, profileName: string): Compiled
 export function withoutInheritedLabels(labels: Readonly<Record<string, string>>, imageCarriesReserved: boolean): Readonly<Record<string, string>> {
   if (!imageCarriesReserved) return labels;
   return Object.fromEntries(Object.entries(labels).filter(([k]) => !k.startsWith(RESERVED_LABEL_PREFIX)));
-}
-
-/** Facts of a volume or network as the engine reports it (inspect or list entry). */
-export interface ObjectFacts extends TargetFacts {
-  readonly kind: ObjectKind;
 }
 
 /** Whether a client of this policy may see and use an object. */

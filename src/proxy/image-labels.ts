@@ -6,7 +6,7 @@
  * never changes: answers are kept (a bounded number, oldest dropped first).
  */
 import type { Dispatcher } from 'undici';
-import { RESERVED_LABEL_PREFIX } from '../policy/ownership.js';
+import { RESERVED_LABEL_PREFIX } from '../inspect/engine-answers.js';
 import { resolveImage } from './resolve-target.js';
 
 const MAX_ENTRIES = 4_096;

@@ -6,12 +6,11 @@
  */
 
 import type { Dispatcher } from 'undici';
-import type { ResolvedImage, ResolvedRef, ResolvedTarget } from '../gate.js';
+import { containerFromInspect, objectFromAnswer, type ResolvedImage, type ResolvedRef, type ResolvedTarget } from '../inspect/engine-answers.js';
 import type { ObjectRef } from '../inspect/references.js';
 import type { ResolvedVolume } from '../inspect/named-volumes.js';
 import { list, obj, str } from '../json-view.js';
 import { consumeBody } from './body.js';
-import { containerFromInspect, objectFromAnswer } from '../policy/scope.js';
 import { encodePathSegment } from '../request/normalize.js';
 import type { TargetRef } from '../request/targets.js';
 

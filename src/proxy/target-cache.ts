@@ -8,7 +8,7 @@
  */
 
 import type { Dispatcher } from 'undici';
-import type { ResolvedTarget } from '../gate.js';
+import type { ResolvedTarget } from '../inspect/engine-answers.js';
 import type { TargetRef } from '../request/targets.js';
 
 /** How long an entry lives even without events (labels never change; names and existence do). */

@@ -5,9 +5,9 @@
  */
 
 import type { CompiledPolicy, CompiledTarget } from '../policy/compile.js';
-import type { TargetFacts } from '../policy/evaluate.js';
-import { RESERVED_LABEL_PREFIX, withoutInheritedLabels } from '../policy/ownership.js';
-import { containerListEntry, filterContainerList } from '../policy/scope.js';
+import { containerListEntry, RESERVED_LABEL_PREFIX, type TargetFacts } from '../inspect/engine-answers.js';
+import { withoutInheritedLabels } from '../policy/ownership.js';
+import { filterContainerList } from '../policy/scope.js';
 
 /** Whether the image (by id) carries a reserved label; rejects when the engine cannot tell. */
 export type CarriesReserved = (imageId: string) => Promise<boolean>;

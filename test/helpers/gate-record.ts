@@ -2,7 +2,9 @@
  * Decide a request with the gate alone (no server, no engine) and write the audit decision record
  * server.ts would write for it: for tests of learn mode and `sockgate suggest`.
  */
-import { admit, admitBody, admitCreateLookups, isAllowed, type Admission, type ResolvedImage } from '../../src/gate.js';
+import { admit, admitBody, admitCreateLookups, isAllowed, type Admission } from '../../src/gate.js';
+import type { ResolvedImage } from '../../src/inspect/engine-answers.js';
+import { auditedDecision } from '../../src/gate-audit.js';
 import type { ResolvedVolume } from '../../src/inspect/named-volumes.js';
 import { decisionRecord } from '../../src/audit/record.js';
 import type { CompiledPolicy } from '../../src/policy/compile.js';
@@ -36,7 +38,7 @@ export function allowed(policy: CompiledPolicy, req: TestRequest): boolean {
 /** The decision record server.ts writes, as it appears in the JSON log (with pino's kind and time). */
 export function recordOf(policy: CompiledPolicy, req: TestRequest, time: number, profile = policy.name, listener = '/run/test.sock'): Record<string, unknown> {
   const a = decide(policy, req);
-  const record = decisionRecord(a, { reqId: `r${time}`, listener, profile, method: req.method, rawTarget: req.target, policy, upgrade: false, client: { listener, profile, conn: 1 }, userAgent: null });
+  const record = decisionRecord(auditedDecision(a), { reqId: `r${time}`, listener, profile, method: req.method, rawTarget: req.target, policy, upgrade: false, client: { listener, profile, conn: 1 }, userAgent: null });
   return JSON.parse(
     JSON.stringify({
       level: a.decision.effect === 'deny' ? 40 : 30,

@@ -4,7 +4,7 @@ import { bodyEvidence, compileBodyWitness, pointerOfPath, sourcePointer } from '
 import type { BodyConditionDocument } from '../../../src/policy/document.js';
 import { evaluate, type RequestFacts } from '../../../src/policy/evaluate.js';
 import { inspectBody } from '../../../src/inspect/index.js';
-import type { BodyView } from '../../../src/policy/body.js';
+import type { BodyView } from '../../../src/inspect/body-view.js';
 import { policyFromYaml } from '../../helpers/proxy.js';
 
 const CREATE: RequestFacts = { method: 'POST', path: '/containers/create', endpoint: 'containers.create', query: new Map() };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanHostPath, compileBodyCondition, isSet, type BodyView } from '../../../src/policy/body.js';
+import { cleanHostPath, compileBodyCondition } from '../../../src/policy/body.js';
+import { isSet, type BodyView } from '../../../src/inspect/body-view.js';
 import type { BodyConditionDocument } from '../../../src/policy/document.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { admit, admitBody, admitCreateLookups, admitRefs, isAllowed, type Admission, type ResolvedRef } from '../../../src/gate.js';
+import { admit, admitBody, admitCreateLookups, admitRefs, isAllowed, type Admission } from '../../../src/gate.js';
+import type { ResolvedRef } from '../../../src/inspect/engine-answers.js';
 
 /** A container create's image lookup, answered with an image without labels (and new volumes). */
 const withPlainImage = (a: Admission): Admission =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, needsTarget, type RequestFacts, type TargetFacts } from '../../../src/policy/evaluate.js';
+import { evaluate, needsTarget, type RequestFacts } from '../../../src/policy/evaluate.js';
+import type { TargetFacts } from '../../../src/inspect/engine-answers.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import { targetRefOf, targetWithContainerId, TARGETED_ENDPOINTS } from '../../../src/request/targets.js';
 import { matchEndpoint } from '../../../src/request/endpoint-match.js';
