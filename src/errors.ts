@@ -3,10 +3,15 @@
  *
  * Every error a user can meet has a stable code, an HTTP status (for errors answered to a client),
  * a meaning and a fix. The README's error table is checked against this list by
- * test/unit/docs-sync.test.ts, so the two cannot drift apart.
+ * test/unit/docs-sync.test.ts, so the two cannot drift apart; test/unit/errors.test.ts pins every
+ * code, its status and the text of its messages.
  *
  * Codes: SOCKGATE_ERR_<AREA>_<WHAT> for faults (start-up, upstream, internal) and
  * SOCKGATE_DENY_<WHAT> for requests sockgate refuses to forward.
+ *
+ * The registry owns the wording too: a code thrown as a SockgateError, and each upstream fault,
+ * has a message template, and call sites pass only the data it names (`sockgateError(code,
+ * data)`), so one code's messages read alike wherever it is raised.
  */
 
 export interface ErrorSpec {
@@ -14,6 +19,123 @@ export interface ErrorSpec {
   readonly status: number;
   readonly meaning: string;
   readonly fix: string;
+  /** The message of an error with this code, from the data its call sites pass. */
+  readonly message?: (data: never) => string;
+}
+
+/** The text of an underlying error, as the messages have always quoted it. */
+function reasonOf(cause: unknown): string {
+  return (cause as Error).message;
+}
+
+/** "policy FILE is invalid (N problems)": a file that was read but does not validate. */
+function invalidFile(what: string, path: string, problems: number): string {
+  return `${what} ${path} is invalid (${problems} problem${problems === 1 ? '' : 's'})`;
+}
+
+/** A bad command line, config file or related input (SOCKGATE_ERR_CONFIG_INVALID). */
+export type ConfigInvalidData =
+  /** a command line that does not parse: the problem (or the parser's error), then the usage */
+  | { readonly kind: 'usage'; readonly usage: string; readonly problem?: string; readonly cause?: unknown }
+  /** flag values that do not validate; the problems go in the details */
+  | { readonly kind: 'invalid-options' }
+  | { readonly kind: 'unreadable'; readonly what: '--body' | 'audit log' | 'config'; readonly path: string; readonly cause: unknown }
+  | { readonly kind: 'invalid-config'; readonly path: string; readonly problems: number }
+  | { readonly kind: 'no-listener'; readonly config: string; readonly listener: string }
+  | { readonly kind: 'reload-refused'; readonly config: string }
+  | { readonly kind: 'upstream-missing'; readonly path: string }
+  | { readonly kind: 'upstream-not-socket'; readonly path: string }
+  | { readonly kind: 'metrics-not-loopback'; readonly address: string; readonly bound: string }
+  | { readonly kind: 'metrics-proxied'; readonly path: string }
+  /** a problem another module already put in words (sockgate suggest's) */
+  | { readonly kind: 'problem'; readonly problem: string };
+
+function configInvalidMessage(d: ConfigInvalidData): string {
+  switch (d.kind) {
+    case 'usage': {
+      const problem = d.problem ?? (d.cause !== undefined ? reasonOf(d.cause) : undefined);
+      return problem === undefined ? d.usage : `${problem}; ${d.usage}`;
+    }
+    case 'invalid-options':
+      return 'invalid options';
+    case 'unreadable':
+      return `cannot read ${d.what} ${d.path}: ${reasonOf(d.cause)}`;
+    case 'invalid-config':
+      return invalidFile('config', d.path, d.problems);
+    case 'no-listener':
+      return `config ${d.config} has no listener "${d.listener}"`;
+    case 'reload-refused':
+      return `config ${d.config} cannot be applied by a reload`;
+    case 'upstream-missing':
+      return `upstream ${d.path} does not exist`;
+    case 'upstream-not-socket':
+      return `upstream ${d.path} is not a socket`;
+    case 'metrics-not-loopback':
+      return `--metrics-listen ${d.address} bound ${d.bound}, which is not a loopback address`;
+    case 'metrics-proxied':
+      return `--metrics-listen ${d.path} is also a proxied socket`;
+    case 'problem':
+      return d.problem;
+  }
+}
+
+/** What a socket-level step failed to do, before its path in the message. */
+const LISTEN_STEPS = {
+  inspect: 'cannot inspect',
+  probe: 'cannot probe existing socket',
+  mkdir: 'cannot create directory',
+  tempdir: 'cannot create a temporary directory in',
+  publish: 'cannot publish socket at',
+  'serve-metrics': 'cannot serve metrics on',
+} as const;
+
+/** A listening socket that could not be set up (SOCKGATE_ERR_LISTEN_FAILED). */
+export type ListenFailedData =
+  | { readonly step: keyof typeof LISTEN_STEPS; readonly path: string; readonly cause: unknown }
+  /** a --listen-owner / --listen-group name missing from the passwd or group file */
+  | { readonly step: 'lookup-id'; readonly what: 'user' | 'group'; readonly value: string; readonly file: string }
+  /** the server could not bind its (prepared) socket */
+  | { readonly step: 'bind'; readonly cause: unknown };
+
+function listenFailedMessage(d: ListenFailedData): string {
+  if (d.step === 'lookup-id') return `${d.what} "${d.value}" not found in ${d.file}`;
+  if (d.step === 'bind') return reasonOf(d.cause);
+  return `${LISTEN_STEPS[d.step]} ${d.path}: ${reasonOf(d.cause)}`;
+}
+
+/** An engine that could not be reached or whose answer could not be used (SOCKGATE_ERR_UPSTREAM_UNAVAILABLE). */
+export type UpstreamUnavailableData =
+  | { readonly kind: 'unreachable'; readonly socketPath: string; readonly cause: unknown }
+  /** an answer sockgate must rewrite (a filtered list) that was cut off or too large to hold */
+  | { readonly kind: 'answer-unreadable'; readonly maxBytes: number }
+  | { readonly kind: 'answer-not-json' }
+  | { readonly kind: 'answer-unchecked'; readonly cause: unknown };
+
+function upstreamUnavailableMessage(d: UpstreamUnavailableData): string {
+  switch (d.kind) {
+    case 'unreachable':
+      return `cannot reach the Docker engine at ${d.socketPath}: ${reasonOf(d.cause)}`;
+    case 'answer-unreadable':
+      return `cannot read the engine's answer (cut off, or larger than ${d.maxBytes} bytes)`;
+    case 'answer-not-json':
+      return "the engine's answer is not JSON";
+    case 'answer-unchecked':
+      return `cannot check the engine's answer: ${reasonOf(d.cause)}`;
+  }
+}
+
+/**
+ * An engine that sent no response head in time (SOCKGATE_ERR_UPSTREAM_TIMEOUT): on the HTTP path
+ * it owed response headers; on an upgrade, its 101 or any other answer.
+ */
+export interface UpstreamTimeoutData {
+  readonly waitingFor: 'headers' | 'upgrade';
+  readonly timeoutMs: number;
+}
+
+function upstreamTimeoutMessage(d: UpstreamTimeoutData): string {
+  const what = d.waitingFor === 'headers' ? 'send response headers' : 'answer';
+  return `the engine did not ${what} within ${d.timeoutMs} ms`;
 }
 
 export const ERRORS = {
@@ -87,11 +209,13 @@ export const ERRORS = {
     status: 502,
     meaning: 'The request was allowed, but the Docker engine socket could not be reached or closed the connection.',
     fix: 'Check that the engine is running and that --upstream names its socket and sockgate may open it.',
+    message: upstreamUnavailableMessage,
   },
   SOCKGATE_ERR_UPSTREAM_TIMEOUT: {
     status: 504,
     meaning: 'The engine did not send response headers within --upstream-headers-timeout.',
     fix: 'Check the engine; raise --upstream-headers-timeout if the call is legitimately slow (e.g. stop with a long grace period).',
+    message: upstreamTimeoutMessage,
   },
   SOCKGATE_ERR_INTERNAL: {
     status: 500,
@@ -103,48 +227,70 @@ export const ERRORS = {
     status: 0,
     meaning: 'A policy file does not follow the policy schema (unknown key, wrong type, bad glob, duplicate rule id, ...).',
     fix: 'Fix each problem listed with its file:line:col; `sockgate check FILE` validates without starting.',
+    message: (d: { readonly path: string; readonly problems: number }) => invalidFile('policy', d.path, d.problems),
   },
   SOCKGATE_ERR_POLICY_READ: {
     status: 0,
     meaning: 'A policy file could not be read.',
     fix: 'Check the path given to --policy and its permissions.',
+    message: (d: { readonly path: string; readonly cause: unknown }) => `cannot read policy ${d.path}: ${reasonOf(d.cause)}`,
   },
   SOCKGATE_ERR_CONFIG_INVALID: {
     status: 0,
     meaning: 'A command-line flag or environment variable has an invalid value.',
     fix: 'See `sockgate --help` for the accepted values.',
+    message: configInvalidMessage,
   },
   SOCKGATE_ERR_LISTEN_IN_USE: {
     status: 0,
     meaning: 'The --listen path is a socket that another live process is serving.',
     fix: 'Stop the other process or choose another --listen path.',
+    message: (d: { readonly path: string }) => `${d.path} is served by another live process`,
   },
   SOCKGATE_ERR_LISTEN_NOT_SOCKET: {
     status: 0,
     meaning: 'The --listen path exists and is not a socket; sockgate never deletes other files.',
     fix: 'Remove the file yourself or choose another --listen path.',
+    message: (d: { readonly path: string }) => `${d.path} exists and is not a socket; refusing to replace it`,
   },
   SOCKGATE_ERR_LISTEN_FAILED: {
     status: 0,
     meaning: 'The listening socket could not be created or its mode or group could not be applied.',
     fix: 'Check that the directory exists and is writable, and that --listen-group names an existing group.',
+    message: listenFailedMessage,
   },
   SOCKGATE_ERR_AUDIT_WRITE: {
     status: 0,
     meaning: 'The audit file cannot be opened (at start: sockgate exits) or an audit record could not be written to it (while serving: logged on stdout with the count of lost records, at most once a second; requests are still allowed and denied by the policy).',
     fix: 'Check that the directory of --audit-file exists and is writable by sockgate, and that the disk has space; sockgate reopens the file at the next record.',
+    message: (d: { readonly path: string; readonly cause: unknown }) => `cannot open audit file ${d.path}: ${reasonOf(d.cause)}`,
   },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** The template of a code, or never when the registry does not word its messages. */
+type Template<C extends ErrorCode> = (typeof ERRORS)[C] extends { readonly message: (data: infer D) => string } ? (data: D) => string : never;
+
+/** The codes whose messages the registry words: those thrown as SockgateError, and the upstream faults. */
+export type TemplatedCode = { [C in ErrorCode]: Template<C> extends never ? never : C }[ErrorCode];
+
+/** The data a code's message template takes. */
+export type ErrorData<C extends TemplatedCode> = Parameters<Template<C>>[0];
+
+/** The message of an error with this code, worded by its template from `data`. */
+export function errorMessage<C extends TemplatedCode>(code: C, data: ErrorData<C>): string {
+  return (ERRORS[code].message as (data: ErrorData<C>) => string)(data);
+}
 
 /** An error with a stable code; `details` lists every problem when there are several. */
 export class SockgateError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly string[];
 
-  constructor(code: ErrorCode, message: string, details: readonly string[] = []) {
-    super(message);
+  /** `cause` is the error this one wraps (kept for logs and debuggers; format() does not print it). */
+  constructor(code: ErrorCode, message: string, details: readonly string[] = [], options: { readonly cause?: unknown } = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'SockgateError';
     this.code = code;
     this.details = details;
@@ -161,6 +307,52 @@ export class SockgateError extends Error {
     lines.push(`  fix: ${ERRORS[this.code].fix}`);
     return lines.join('\n');
   }
+}
+
+/**
+ * A SockgateError worded by its code's template. The `cause` the data names (the error being
+ * wrapped, whose text the message quotes) becomes the new error's `cause`.
+ */
+export function sockgateError<C extends TemplatedCode>(code: C, data: ErrorData<C>, details: readonly string[] = []): SockgateError {
+  const options = typeof data === 'object' && data !== null && 'cause' in data ? { cause: data.cause } : {};
+  return new SockgateError(code, errorMessage(code, data), details, options);
+}
+
+/**
+ * The text a client reads for an error sockgate answers itself: prefixed so users know the engine
+ * did not say it, and ending with the code to look up in the README's error table.
+ */
+export function clientMessage(code: ErrorCode, message: string): string {
+  return `sockgate: ${message} [${code}]`;
+}
+
+/** The engine a request went to, as its failures name it. */
+export interface EngineEndpoint {
+  readonly socketPath: string;
+  /** time allowed for the engine to send response headers (ms) */
+  readonly headersTimeoutMs: number;
+}
+
+/** An engine failure as the client is answered: code, its status, and the message (without the prefix of clientMessage). */
+export interface UpstreamFailure {
+  readonly code: 'SOCKGATE_ERR_UPSTREAM_TIMEOUT' | 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE';
+  readonly status: number;
+  readonly message: string;
+}
+
+/**
+ * The one mapping of a failed engine request: no response head within the headers timeout is
+ * SOCKGATE_ERR_UPSTREAM_TIMEOUT (504), anything else (cannot connect, connection closed) is
+ * SOCKGATE_ERR_UPSTREAM_UNAVAILABLE (502). `waitingFor` says what the engine owed (response
+ * headers on the HTTP path, its answer to an upgrade).
+ */
+export function upstreamFailure(err: unknown, timedOut: boolean, engine: EngineEndpoint, waitingFor: UpstreamTimeoutData['waitingFor'] = 'headers'): UpstreamFailure {
+  if (timedOut) {
+    const code = 'SOCKGATE_ERR_UPSTREAM_TIMEOUT';
+    return { code, status: ERRORS[code].status, message: errorMessage(code, { waitingFor, timeoutMs: engine.headersTimeoutMs }) };
+  }
+  const code = 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE';
+  return { code, status: ERRORS[code].status, message: errorMessage(code, { kind: 'unreachable', socketPath: engine.socketPath, cause: err }) };
 }
 
 /**

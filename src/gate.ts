@@ -6,7 +6,7 @@
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { ERRORS, type ErrorCode } from './errors.js';
+import { clientMessage, ERRORS, type ErrorCode } from './errors.js';
 import type { CompiledPolicy } from './policy/compile.js';
 import type { BodyView } from './inspect/body-view.js';
 import { dockerfileRules, evaluate, inScope, needsBody, needsTarget, type Decision, type RequestFacts } from './policy/evaluate.js';
@@ -515,7 +515,7 @@ export function admitRefs(policy: CompiledPolicy, pending: Admission, resolved: 
 export function denialMessage(admission: Admission): string {
   // Invisible containers are answered in the engine's own words (see admitTarget).
   if (admission.code === 'SOCKGATE_DENY_OUT_OF_SCOPE') return admission.decision.reason;
-  return `sockgate: ${admission.decision.reason} [${admission.code ?? 'SOCKGATE_DENY_POLICY'}]`;
+  return clientMessage(admission.code ?? 'SOCKGATE_DENY_POLICY', admission.decision.reason);
 }
 
 /**

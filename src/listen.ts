@@ -12,7 +12,7 @@
 import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { SockgateError } from './errors.js';
+import { sockgateError } from './errors.js';
 
 function probe(path: string): Promise<'live' | 'stale'> {
   return new Promise((resolve, reject) => {
@@ -35,25 +35,25 @@ export async function clearStaleSocket(path: string): Promise<void> {
     st = lstatSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot inspect ${path}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'inspect', path, cause: err });
   }
   if (!st.isSocket()) {
-    throw new SockgateError('SOCKGATE_ERR_LISTEN_NOT_SOCKET', `${path} exists and is not a socket; refusing to replace it`);
+    throw sockgateError('SOCKGATE_ERR_LISTEN_NOT_SOCKET', { path });
   }
   let state: 'live' | 'stale';
   try {
     state = await probe(path);
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot probe existing socket ${path}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'probe', path, cause: err });
   }
   if (state === 'live') {
-    throw new SockgateError('SOCKGATE_ERR_LISTEN_IN_USE', `${path} is served by another live process`);
+    throw sockgateError('SOCKGATE_ERR_LISTEN_IN_USE', { path });
   }
   unlinkSync(path);
 }
 
 /** Resolve a name or a number through an /etc/passwd- or /etc/group-style file (id in field 3). */
-function resolveId(value: string, file: string, what: string): number {
+function resolveId(value: string, file: string, what: 'user' | 'group'): number {
   if (/^[0-9]+$/.test(value)) return Number(value);
   let text = '';
   try {
@@ -65,7 +65,7 @@ function resolveId(value: string, file: string, what: string): number {
     const [name, , id] = line.split(':');
     if (name === value && id !== undefined && /^[0-9]+$/.test(id)) return Number(id);
   }
-  throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `${what} "${value}" not found in ${file}`);
+  throw sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'lookup-id', what, value, file });
 }
 
 /** Resolve a group name or numeric gid using /etc/group. */
@@ -92,14 +92,14 @@ export async function prepareSocket(path: string, mode: number, gid: number | nu
   try {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot create directory ${dir}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'mkdir', path: dir, cause: err });
   }
   await clearStaleSocket(path);
   let privateDir: string;
   try {
     privateDir = mkdtempSync(join(dir, `.${basename(path)}.`));
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot create a temporary directory in ${dir}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'tempdir', path: dir, cause: err });
   }
   const bindPath = join(privateDir, 's');
   let published = false;
@@ -113,7 +113,7 @@ export async function prepareSocket(path: string, mode: number, gid: number | nu
         published = true;
         rmdirSync(privateDir);
       } catch (err) {
-        throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot publish socket at ${path}: ${(err as Error).message}`);
+        throw sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'publish', path, cause: err });
       }
     },
     cleanup() {

@@ -12,7 +12,7 @@
 
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SockgateError } from '../errors.js';
+import { SockgateError, sockgateError } from '../errors.js';
 import { prepareSocket, type PreparedSocket } from '../listen.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/registry.js';
 import type { PolicyState, SockgateMetrics } from '../metrics/sockgate-metrics.js';
@@ -140,16 +140,14 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       const bound = server.address() as AddressInfo;
       // "localhost" resolves through the system's resolver: make sure it meant loopback.
       if (!isLoopback(bound.address)) {
-        throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--metrics-listen ${formatAdminAddress(address)} bound ${bound.address}, which is not a loopback address`, [
-          'use 127.0.0.1:PORT or [::1]:PORT',
-        ]);
+        throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'metrics-not-loopback', address: formatAdminAddress(address), bound: bound.address }, ['use 127.0.0.1:PORT or [::1]:PORT']);
       }
     }
   } catch (err) {
     server.close();
     socket?.cleanup();
     if (err instanceof SockgateError) throw err;
-    throw new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', `cannot serve metrics on ${formatAdminAddress(address)}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'serve-metrics', path: formatAdminAddress(address), cause: err });
   }
   const bound = server.address();
   const where = address.kind === 'unix' ? address.path : formatAdminAddress({ ...address, port: (bound as AddressInfo).port });

@@ -6,7 +6,7 @@
  */
 
 import { pino, type Logger } from 'pino';
-import { SockgateError } from '../errors.js';
+import { sockgateError } from '../errors.js';
 import { REDACT_PATHS } from './record.js';
 import { RotatingFile } from './rotating-file.js';
 
@@ -33,7 +33,7 @@ export function openAuditLog(settings: AuditFileSettings, operational: Logger, b
       onError: (err, lost) => operational.error({ code: 'SOCKGATE_ERR_AUDIT_WRITE', err, auditFile: settings.path, lost }, 'audit record not written'),
     });
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_AUDIT_WRITE', `cannot open audit file ${settings.path}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_AUDIT_WRITE', { path: settings.path, cause: err });
   }
   const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base }, file);
   return { logger, file, close: () => file.close() };

@@ -4,7 +4,7 @@
  */
 
 import { parseArgs } from 'node:util';
-import { SockgateError } from '../errors.js';
+import { sockgateError } from '../errors.js';
 import { parseAdminAddress, type AdminAddress } from '../admin/address.js';
 import {
   DEFAULT_AUDIT_KEEP,
@@ -158,7 +158,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   const [first, ...rest] = argv;
   if (first === 'check') {
     if (rest.length === 0 || rest.some((a) => a.startsWith('-'))) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'usage: sockgate check POLICY_FILE...');
+      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage: 'usage: sockgate check POLICY_FILE...' });
     }
     return { kind: 'check', files: rest };
   }
@@ -168,13 +168,13 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     try {
       parsed = parseArgs({ args: rest, options: { 'metrics-listen': { type: 'string' } }, allowPositionals: false, strict: true });
     } catch (err) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; ${usage}`);
+      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
     }
     const raw = parsed.values['metrics-listen'] ?? (env['SOCKGATE_METRICS_LISTEN'] || undefined);
-    if (raw === undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `no address to check: pass --metrics-listen ADDR or set SOCKGATE_METRICS_LISTEN; ${usage}`);
+    if (raw === undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: 'no address to check: pass --metrics-listen ADDR or set SOCKGATE_METRICS_LISTEN' });
     const problems: string[] = [];
     const address = metricsAddress(raw, problems);
-    if (address === null) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'invalid options', problems);
+    if (address === null) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'invalid-options' }, problems);
     return { kind: 'health', address };
   }
   if (first === 'suggest') {
@@ -183,9 +183,9 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     try {
       parsed = parseArgs({ args: rest, options: { profile: { type: 'string' } }, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; ${usage}`);
+      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
     }
-    if (parsed.positionals.length === 0) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', usage);
+    if (parsed.positionals.length === 0) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage });
     return { kind: 'suggest', files: parsed.positionals, profile: parsed.values.profile ?? null };
   }
   if (first === 'explain') {
@@ -194,14 +194,14 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     try {
       parsed = parseArgs({ args: rest, options: { policy: { type: 'string' }, config: { type: 'string' }, listener: { type: 'string' }, body: { type: 'string' } }, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; ${usage}`);
+      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
     }
     const { values, positionals } = parsed;
-    if (positionals.length !== 2) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', usage);
+    if (positionals.length !== 2) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage });
     const configFile = values.config ?? null;
-    if (configFile !== null && values.policy !== undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--config and --policy exclude each other; ${usage}`);
-    if (configFile !== null && values.listener === undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--config needs --listener (a socket path or profile name of the config); ${usage}`);
-    if (configFile === null && values.listener !== undefined) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--listener needs --config; ${usage}`);
+    if (configFile !== null && values.policy !== undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--config and --policy exclude each other' });
+    if (configFile !== null && values.listener === undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--config needs --listener (a socket path or profile name of the config)' });
+    if (configFile === null && values.listener !== undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--listener needs --config' });
     return {
       kind: 'explain',
       policyFile: configFile === null ? (values.policy ?? env['SOCKGATE_POLICY'] ?? null) : null,
@@ -219,7 +219,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   try {
     parsed = parseArgs({ args: [...argv], options: optionSpec, allowPositionals: false, strict: true });
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `${(err as Error).message}; see sockgate --help`);
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage: 'see sockgate --help', cause: err });
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values['help']) return { kind: 'help' };
@@ -279,7 +279,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   if (options.clientHeadersTimeoutMs === 0 && problems.length === 0) {
     problems.push('--client-headers-timeout: 0 would let slow clients hold connections forever');
   }
-  if (problems.length > 0) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', 'invalid options', problems);
+  if (problems.length > 0) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'invalid-options' }, problems);
   return { kind: 'run', options, listenFromDefault: listenRaw === undefined };
 }
 

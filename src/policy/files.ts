@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SockgateError } from '../errors.js';
+import { sockgateError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from './compile.js';
 import { formatProblem, type PolicyProblem } from '../yaml-validator.js';
 import { loadPolicyText } from './load.js';
@@ -16,7 +16,7 @@ function readPolicy(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_POLICY_READ', `cannot read policy ${file}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_POLICY_READ', { path: file, cause: err });
   }
 }
 
@@ -31,11 +31,7 @@ export function loadPolicyFile(file: string, source = file): CompiledPolicy {
   const text = readPolicy(file);
   const result = loadPolicyText(text, file);
   if (!result.ok) {
-    throw new SockgateError(
-      'SOCKGATE_ERR_POLICY_INVALID',
-      `policy ${file} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`,
-      result.problems.map(formatProblem),
-    );
+    throw sockgateError('SOCKGATE_ERR_POLICY_INVALID', { path: file, problems: result.problems.length }, result.problems.map(formatProblem));
   }
   return compilePolicy(result.document, source, text);
 }

@@ -12,23 +12,25 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS } from '../errors.js';
+import { clientMessage, ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, upstreamFailure, type EngineEndpoint } from '../errors.js';
 import { createChunkedDecoder } from './chunked.js';
 import { responseHead, upgradeRequestHeaders } from './headers.js';
 
 /** Bytes of early client data (sent before the engine's 101) held before reading pauses. */
 const MAX_EARLY_BYTES = 64 * 1024;
 
-export interface UpstreamOptions {
-  readonly socketPath: string;
-  /** time allowed for the engine to send response headers; 0 disables */
-  readonly headersTimeoutMs: number;
-}
+/** The engine to splice to; a headers timeout of 0 disables it. */
+export type UpstreamOptions = EngineEndpoint;
 
 export interface SpliceOutcome {
   readonly status: number;
   /** the upstream failure that produced a 502/504, if any */
   readonly error?: Error;
+}
+
+/** What a client whose chunked upgrade body does not parse is told. */
+function malformedBody(reason: string): string {
+  return clientMessage('SOCKGATE_DENY_REQUEST_MALFORMED', `malformed chunked body of an upgrade request (${reason})`);
 }
 
 function statusLine(status: number, text: string): string {
@@ -88,7 +90,7 @@ export function spliceUpgrade(
   if (decoder !== null) {
     const step = decoder.push(head);
     if (!step.ok) {
-      writeRawError(client, 400, `sockgate: malformed chunked body of an upgrade request (${step.reason}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
+      writeRawError(client, 400, malformedBody(step.reason));
       finish({ status: 400 });
       return;
     }
@@ -116,9 +118,10 @@ export function spliceUpgrade(
   if (upstream.headersTimeoutMs > 0) {
     timer = setTimeout(() => {
       upReq.destroy();
-      const spec = ERRORS.SOCKGATE_ERR_UPSTREAM_TIMEOUT;
-      writeRawError(client, spec.status, `sockgate: the engine did not answer within ${upstream.headersTimeoutMs} ms [SOCKGATE_ERR_UPSTREAM_TIMEOUT]`);
-      finish({ status: spec.status, error: new Error('upstream headers timeout') });
+      const error = new Error('upstream headers timeout');
+      const failure = upstreamFailure(error, true, upstream, 'upgrade');
+      writeRawError(client, failure.status, clientMessage(failure.code, failure.message));
+      finish({ status: failure.status, error });
     }, upstream.headersTimeoutMs);
   }
   const clearTimer = (): void => {
@@ -139,7 +142,7 @@ export function spliceUpgrade(
   const refuseBody = (reason: string): void => {
     client.off('data', onData);
     upReq.destroy();
-    writeRawError(client, 400, `sockgate: malformed chunked body of an upgrade request (${reason}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
+    writeRawError(client, 400, malformedBody(reason));
     finish({ status: 400 });
   };
 
@@ -249,8 +252,8 @@ export function spliceUpgrade(
   upReq.on('error', (err) => {
     clearTimer();
     if (finished) return;
-    const spec = ERRORS.SOCKGATE_ERR_UPSTREAM_UNAVAILABLE;
-    writeRawError(client, spec.status, `sockgate: cannot reach the Docker engine at ${upstream.socketPath}: ${err.message} [SOCKGATE_ERR_UPSTREAM_UNAVAILABLE]`);
-    finish({ status: spec.status, error: err });
+    const failure = upstreamFailure(err, false, upstream, 'upgrade');
+    writeRawError(client, failure.status, clientMessage(failure.code, failure.message));
+    finish({ status: failure.status, error: err });
   });
 }
