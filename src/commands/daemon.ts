@@ -14,7 +14,7 @@ import { REDACT_PATHS } from '../audit/record.js';
 import type { AuditConfig } from '../config/audit-config.js';
 import type { DaemonOptions } from '../config/options.js';
 import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from '../defaults.js';
-import { SockgateError } from '../errors.js';
+import { SockgateError, sockgateError } from '../errors.js';
 import { prepareSocket, resolveGroup, type PreparedSocket } from '../listen.js';
 import { createSockgateMetrics, type SockgateMetrics } from '../metrics/sockgate-metrics.js';
 import { buildServer } from '../server.js';
@@ -81,12 +81,12 @@ function loadDaemonSetup(options: DaemonOptions): DaemonSetup {
 
 function checkUpstream(path: string, log: Logger): void {
   if (!existsSync(path)) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `upstream ${path} does not exist`, [
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'upstream-missing', path }, [
       'start the Docker engine, or point --upstream (or DOCKER_HOST=unix://...) at its socket',
     ]);
   }
   if (!lstatSync(path).isSocket()) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `upstream ${path} is not a socket`);
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'upstream-not-socket', path });
   }
   log.debug({ upstream: path }, 'upstream socket found');
 }
@@ -105,7 +105,7 @@ function openDaemonAuditLog(options: DaemonOptions, auditConfig: AuditConfig | n
 function createDaemonMetrics(setup: DaemonSetup, auditLog: AuditLog | null, io: DaemonIO): SockgateMetrics {
   const metricsPath = setup.metricsListen?.kind === 'unix' ? setup.metricsListen.path : null;
   if (metricsPath !== null && setup.plans.some((p) => p.listen === metricsPath)) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `--metrics-listen ${metricsPath} is also a proxied socket`, ['give metrics and health a socket (or loopback port) of their own']);
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'metrics-proxied', path: metricsPath }, ['give metrics and health a socket (or loopback port) of their own']);
   }
   return createSockgateMetrics({
     version: VERSION,
@@ -181,7 +181,7 @@ async function startListener(plan: ListenerPlan, ctx: ListenerContext): Promise<
     socket.cleanup();
     await app.close();
     await ctx.closeAll();
-    throw err instanceof SockgateError ? err : new SockgateError('SOCKGATE_ERR_LISTEN_FAILED', (err as Error).message);
+    throw err instanceof SockgateError ? err : sockgateError('SOCKGATE_ERR_LISTEN_FAILED', { step: 'bind', cause: err });
   }
   ctx.running.started.push({ app, socket });
   logger.info(

@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { ParsedCommand } from '../config/options.js';
-import { SockgateError } from '../errors.js';
+import { sockgateError } from '../errors.js';
 import { admit, admitBody, admitCreateLookups, denialMessage, isAllowed, type Admission } from '../gate.js';
 import { inspectBody } from '../inspect/index.js';
 import type { BodyView } from '../inspect/body-view.js';
@@ -27,7 +27,7 @@ function explainProfile(command: { policyFile: string | null; configFile: string
   const { listeners } = loadConfig(command.configFile);
   const plan = listeners.find((l) => l.listen === command.listener || l.profile === command.listener);
   if (plan === undefined) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `config ${command.configFile} has no listener "${command.listener}"`, listeners.map((l) => `listener ${l.listen} (profile ${l.profile})`));
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'no-listener', config: command.configFile, listener: String(command.listener) }, listeners.map((l) => `listener ${l.listen} (profile ${l.profile})`));
   }
   return { profile: plan.profile, policy: bindOwner(plan.policy, plan.profile) };
 }
@@ -38,7 +38,7 @@ function readExplainBody(bodyFile: string | null): Buffer | null {
   try {
     return readFileSync(bodyFile);
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `cannot read --body ${bodyFile}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'unreadable', what: '--body', path: bodyFile, cause: err });
   }
 }
 

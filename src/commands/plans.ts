@@ -9,7 +9,7 @@ import type { AdminAddress } from '../admin/address.js';
 import type { AuditConfig } from '../config/audit-config.js';
 import { loadConfigText } from '../config/file.js';
 import { DEFAULT_LISTEN_MODE } from '../config/options.js';
-import { SockgateError } from '../errors.js';
+import { sockgateError } from '../errors.js';
 import { resolveGroup, resolveUser } from '../listen.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import { formatProblem } from '../yaml-validator.js';
@@ -44,11 +44,11 @@ export function loadConfig(file: string): LoadedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `cannot read config ${file}: ${(err as Error).message}`);
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'unreadable', what: 'config', path: file, cause: err });
   }
   const result = loadConfigText(text, file);
   if (!result.ok) {
-    throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `config ${file} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`, result.problems.map(formatProblem));
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'invalid-config', path: file, problems: result.problems.length }, result.problems.map(formatProblem));
   }
   const listeners = result.config.listeners.map((l): ListenerPlan => {
     const policy =

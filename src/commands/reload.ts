@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DaemonOptions } from '../config/options.js';
 import { reloadProblems } from '../config/reload.js';
-import { SockgateError } from '../errors.js';
+import { SockgateError, sockgateError } from '../errors.js';
 import type { SockgateMetrics } from '../metrics/sockgate-metrics.js';
 import type { SignalHooks } from './io.js';
 import { loadConfig, loadPolicy, type ListenerPlan } from './plans.js';
@@ -32,7 +32,7 @@ function nextPlans(ctx: ReloadContext, plans: readonly ListenerPlan[]): Listener
   if (options.configFile !== null) {
     const config = loadConfig(options.configFile);
     const problems = reloadProblems(plans, config.listeners, (config.upstream ?? options.upstream) !== ctx.upstream);
-    if (problems.length > 0) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `config ${options.configFile} cannot be applied by a reload`, problems);
+    if (problems.length > 0) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'reload-refused', config: options.configFile }, problems);
     return config.listeners;
   }
   // The profile keeps the name it started with (its audit identity and owner label).

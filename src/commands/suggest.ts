@@ -1,7 +1,7 @@
 /** `sockgate suggest`: audit logs → a policy allowing what they show (stdout); what was skipped → stderr. */
 
 import { readFileSync } from 'node:fs';
-import { SockgateError } from '../errors.js';
+import { sockgateError } from '../errors.js';
 import { renderPolicy } from '../suggest/render.js';
 import { emptySuggestStats, parseLogLines, suggestPolicy } from '../suggest/suggest.js';
 import type { CommandIO } from './io.js';
@@ -15,7 +15,7 @@ export function runSuggest(files: readonly string[], profile: string | null, io:
     try {
       text = file === '-' ? io.readStdin() : readFileSync(file, 'utf8');
     } catch (err) {
-      throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', `cannot read audit log ${file}: ${(err as Error).message}`);
+      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'unreadable', what: 'audit log', path: file, cause: err });
     }
     records.push(...parseLogLines(text, stats));
   }
@@ -25,7 +25,7 @@ export function runSuggest(files: readonly string[], profile: string | null, io:
     `sockgate suggest: ${s.decisions} decision records: ${s.learned} learned (${s.wouldBeDenied} denied by the learning policy), ${s.notLearned} not learned; ` +
       `skipped ${s.completions} completion records, ${s.other} other records, ${s.nonJson} non-JSON lines${s.otherProfiles > 0 ? `, ${s.otherProfiles} records of other profiles` : ''}\n`,
   );
-  if (!result.ok) throw new SockgateError('SOCKGATE_ERR_CONFIG_INVALID', result.message);
+  if (!result.ok) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'problem', problem: result.message });
   io.stdout.write(renderPolicy(result.policy));
   return 0;
 }

@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS, type ErrorCode } from '../errors.js';
+import { clientMessage, ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, errorMessage, ERRORS, type ErrorCode } from '../errors.js';
 import { denialMessage, isAllowed, refuseBuildContext, type Admission } from '../gate.js';
 import { consumeBody } from '../proxy/body.js';
 import { engineRawHeaders } from '../proxy/engine-pool.js';
@@ -16,7 +16,7 @@ import { forwardRequestHeaders, responseHead, type ResponseHead } from '../proxy
 import { relayStream, relayWhole, type RelayOptions } from '../proxy/relay.js';
 import { answerRewrite, scopedEventFilter, type AnswerRewrite } from '../views/answers.js';
 import { forwardTarget } from './decide.js';
-import { learnEngineVersion, recordDecision, upstreamFailure, type Gateway, type RequestContext } from './gateway.js';
+import { failedUpstream, learnEngineVersion, recordDecision, type Gateway, type RequestContext } from './gateway.js';
 import { trackStream } from './streams.js';
 import { NO_HEADERS_TIMEOUT, STREAM_ENDPOINTS } from './traits.js';
 
@@ -34,7 +34,7 @@ export function sendMessage(reply: FastifyReply, status: number, body: Buffer, c
 }
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
-  return sendMessage(reply, ERRORS[code].status, engineErrorBody(`sockgate: ${message} [${code}]`), false);
+  return sendMessage(reply, ERRORS[code].status, engineErrorBody(clientMessage(code, message)), false);
 }
 
 /** Answer a denial; a body the client is sending is read (bounded) and discarded first. */
@@ -78,7 +78,8 @@ export function forward(g: Gateway, request: FastifyRequest, reply: FastifyReply
         sendMessage(reply, ctx.admission.status, engineErrorBody(denialMessage(ctx.admission)), true);
         return;
       }
-      sendError(reply, ...upstreamFailure(g, ctx.reqId, error, (error as { statusCode?: number }).statusCode === 504));
+      const { code, message } = failedUpstream(g, ctx.reqId, error, (error as { statusCode?: number }).statusCode === 504);
+      sendError(reply, code, message);
     },
   });
 }
@@ -132,21 +133,21 @@ function sendRewrittenJson(g: Gateway, rep: FastifyReply, stream: Readable, reqI
   void consumeBody(stream, MAX_REWRITTEN_ANSWER_BYTES, true).then(async (bytes) => {
     if (bytes === null) {
       g.logger.warn({ reqId }, 'answer to rewrite unreadable');
-      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot read the engine's answer (cut off, or larger than ${MAX_REWRITTEN_ANSWER_BYTES} bytes)`);
+      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', errorMessage('SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', { kind: 'answer-unreadable', maxBytes: MAX_REWRITTEN_ANSWER_BYTES }));
       return;
     }
     let answer: unknown;
     try {
       answer = JSON.parse(bytes.toString('utf8'));
     } catch {
-      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', "the engine's answer is not JSON");
+      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', errorMessage('SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', { kind: 'answer-not-json' }));
       return;
     }
     let rewritten: unknown;
     try {
       rewritten = await rewrite(answer);
     } catch (err) {
-      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot check the engine's answer: ${(err as Error).message}`);
+      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', errorMessage('SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', { kind: 'answer-unchecked', cause: err }));
       return;
     }
     rep.hijack();

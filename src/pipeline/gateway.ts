@@ -18,6 +18,7 @@ import { claimedUserAgent, type ClientIdentity, type ConnectionCounter } from '.
 import { decisionRecord, type Auditor } from '../audit/record.js';
 import { admit, type Admission } from '../gate.js';
 import { auditedDecision } from '../gate-audit.js';
+import { upstreamFailure, type UpstreamFailure } from '../errors.js';
 import type { ServerObserver } from '../observe.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { BuildContextRefused } from '../proxy/build-context-guard.js';
@@ -162,10 +163,8 @@ export function learnEngineVersion(g: Gateway, rawHeaders: readonly string[]): v
 }
 
 /** An engine that could not be reached, or did not answer in time: logged, counted, and the error the client gets. */
-export function upstreamFailure(g: Gateway, reqId: string, err: Error, timedOut: boolean): [code: 'SOCKGATE_ERR_UPSTREAM_TIMEOUT' | 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', message: string] {
+export function failedUpstream(g: Gateway, reqId: string, err: Error, timedOut: boolean): UpstreamFailure {
   g.logger.warn({ reqId, err }, 'upstream error');
   g.observer?.onUpstreamError();
-  return timedOut
-    ? ['SOCKGATE_ERR_UPSTREAM_TIMEOUT', `the engine did not send response headers within ${g.upstream.headersTimeoutMs} ms`]
-    : ['SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', `cannot reach the Docker engine at ${g.upstream.socketPath}: ${err.message}`];
+  return upstreamFailure(err, timedOut, g.upstream);
 }

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { clientMessage } from '../errors.js';
 import { isAllowed } from '../gate.js';
 import { writeRawError } from '../proxy/upgrade.js';
 import { isOpenEndedAnswer } from '../request/open-ended.js';
@@ -126,5 +127,5 @@ export function clientErrorHandler(g: Gateway, err: Error & { code?: string }, s
     return;
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  writeRawError(socket, status, `sockgate: malformed HTTP request (${err.code ?? err.message}) [SOCKGATE_DENY_REQUEST_MALFORMED]`);
+  writeRawError(socket, status, clientMessage('SOCKGATE_DENY_REQUEST_MALFORMED', `malformed HTTP request (${err.code ?? err.message})`));
 }

@@ -11,14 +11,14 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, ERRORS } from '../errors.js';
+import { clientMessage, ENGINE_ERROR_CONTENT_TYPE, engineErrorBody } from '../errors.js';
 import { isAllowed, type Admission } from '../gate.js';
 import { EngineLink } from '../proxy/engine-link.js';
 import { forwardRequestHeaders } from '../proxy/headers.js';
 import { relayWhole } from '../proxy/relay.js';
 import { rewritesAnswer } from '../views/answers.js';
 import { forwardTarget } from './decide.js';
-import { awaitsLookup, learnEngineVersion, upstreamFailure, type Gateway, type RequestContext } from './gateway.js';
+import { awaitsLookup, failedUpstream, learnEngineVersion, type Gateway, type RequestContext } from './gateway.js';
 import { NO_HEADERS_TIMEOUT, STREAM_ENDPOINTS } from './traits.js';
 
 /** Uploads of at least this many bytes (Content-Length) take the short path, streamed to the engine by hand. */
@@ -76,8 +76,8 @@ export function forwardDirectly(g: Gateway, ctx: RequestContext, req: IncomingMe
       }
     },
     onFailure: (err, timedOut) => {
-      const [code, message] = upstreamFailure(g, ctx.reqId, err, timedOut);
-      relayWhole(res, ERRORS[code].status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, engineErrorBody(`sockgate: ${message} [${code}]`), { keepAlive: true });
+      const { code, status, message } = failedUpstream(g, ctx.reqId, err, timedOut);
+      relayWhole(res, status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, engineErrorBody(clientMessage(code, message)), { keepAlive: true });
     },
   });
 }
