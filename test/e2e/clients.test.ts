@@ -7,8 +7,7 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandResult, docker, engineSocket, type SockgateProcess, startSockgateWithPolicy, TEST_IMAGE } from '../helpers/engine.js';
 import { callsSince, logMark } from '../helpers/engine-log.js';
-import { isAllowedCall } from '../regressions/harness.js';
-import { ONLY_LIST_POLICY } from '../regressions/corpus.js';
+import { isAllowedCall, ONLY_LIST_POLICY } from '../regressions/corpus.js';
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
   return new Promise((resolve) => {

@@ -3,8 +3,10 @@
  * raw bytes a client sends. The policy they run against allows only listing containers (and
  * ping, which every Docker client needs): none of these may reach any other engine endpoint.
  * Each class has its own file in test/regressions/ that runs its entries against the real
- * engine and checks the engine's own log (dockerd --debug "Calling ..." lines) and state.
+ * engine and checks what reached it (helpers/engine-log.ts) and its state; the core project runs
+ * every entry against a recording fake daemon too (test/integration/regressions-fake-daemon.test.ts).
  */
+import { rawExchange } from '../helpers/raw-http.js';
 
 /** Every container a corpus entry tries to create is named with this prefix. */
 export const MARK = 'sg-regress-';
@@ -24,10 +26,39 @@ rules:
     endpoints: [containers.list]
 `;
 
+/** A request of a payload that the policy allows, as it must reach the engine: exactly what sockgate checked. */
+export interface ForwardedCall {
+  readonly method: string;
+  readonly uri: string;
+  readonly body: string;
+}
+
 export interface Attempt {
   readonly name: string;
   readonly payload: string;
+  /** the allowed requests the payload carries, in order, as they must reach the engine; absent: nothing of it may */
+  readonly forwards?: readonly ForwardedCall[];
 }
+
+/** The only engine endpoints the only-list policy lets through. */
+export function isAllowedCall(method: string, uri: string): boolean {
+  const path = uri.split('?')[0]!.replace(/^\/v[0-9.]+(?=\/)/, '');
+  return (method === 'GET' && path === '/containers/json') || ((method === 'GET' || method === 'HEAD') && path === '/_ping');
+}
+
+/**
+ * Send one attempt's bytes to sockgate and collect its answer. A request sockgate forwarded passed
+ * the recorder before any answer came back; a short pause after the exchange covers one still on
+ * its way when the client gave up waiting.
+ */
+export async function sendAttempt(socketPath: string, payload: string): Promise<string> {
+  const raw = await rawExchange(socketPath, payload, 3000, 400);
+  await new Promise((r) => setTimeout(r, 50));
+  return raw;
+}
+
+/** The allowed list request, as the smuggling entries that carry one must forward it. */
+const LIST_CALL: ForwardedCall = { method: 'GET', uri: '/containers/json', body: '' };
 
 let n = 0;
 const uniq = (): string => `${MARK}${process.pid}-${++n}`;
@@ -99,12 +130,16 @@ export const CORPUS: Record<string, () => Attempt[]> = {
   smuggling: () => {
     const inner = create(`/containers/create?name=${uniq()}`);
     return [
-      { name: 'pipelined after an allowed request', payload: `GET /containers/json HTTP/1.1\r\n${H}\r\n${inner}` },
+      { name: 'pipelined after an allowed request', payload: `GET /containers/json HTTP/1.1\r\n${H}\r\n${inner}`, forwards: [LIST_CALL] },
       { name: 'request inside a GET body', payload: `GET /containers/json HTTP/1.1\r\n${H}Content-Length: ${inner.length}\r\n\r\n${inner}` },
       { name: 'CL.TE', payload: `GET /containers/json HTTP/1.1\r\n${H}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${inner}` },
       { name: 'TE.CL', payload: `GET /containers/json HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n${inner.length.toString(16)}\r\n${inner}\r\n0\r\n\r\n` },
       { name: 'duplicate Transfer-Encoding', payload: `GET /containers/json HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n${inner}` },
-      { name: 'zero-length allowed request followed by a denied one', payload: `GET /containers/json HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n${inner}` },
+      {
+        name: 'zero-length allowed request followed by a denied one',
+        payload: `GET /containers/json HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n${inner}`,
+        forwards: [LIST_CALL],
+      },
       { name: 'Content-Length with a sign', payload: `GET /containers/json HTTP/1.1\r\n${H}Content-Length: +${inner.length}\r\n\r\n${inner}` },
       { name: 'bare LF', payload: inner.replace(/\r\n/g, '\n') },
       { name: 'obs-fold header', payload: `GET /containers/json HTTP/1.1\r\n${H}X-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n${inner}` },

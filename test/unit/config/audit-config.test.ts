@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { validateAuditConfig } from '../../../src/config/audit-config.js';
 import { loadConfigText } from '../../../src/config/file.js';
 import { parseCommand } from '../../../src/config/options.js';
 import { SockgateError } from '../../../src/errors.js';
+import { parseYaml } from '../../../src/policy/load.js';
 
 const LISTENERS = `version: 1
 listeners:
@@ -80,5 +82,40 @@ describe('audit and log-format flags', () => {
       '--audit-max-bytes: "0" is not a whole number of at least 1',
       '--audit-keep: "x" is not a whole number',
     ]);
+  });
+});
+
+/** Validate `text` as the audit section at /audit; the result and the problems as "pointer message". */
+function validate(text: string) {
+  const { doc, v } = parseYaml(text, 'c.yaml');
+  const config = validateAuditConfig(v, doc.contents, '/audit');
+  return { config, problems: v.problems.map((p) => `${p.pointer} ${p.message}`) };
+}
+
+// validateAuditConfig on its own: what it returns for each shape of the section, and what it reports.
+describe('the audit section, validated on its own', () => {
+  it.each([
+    ['a file alone, size and keep left to flags or defaults', 'file: /a.log\n', { file: '/a.log', maxBytes: null, keep: null }],
+    ['the smallest size limit and keeping no rotated files', 'file: /a.log\nmaxBytes: 1\nkeep: 0\n', { file: '/a.log', maxBytes: 1, keep: 0 }],
+    ['large whole numbers', 'file: /var/log/a.jsonl\nmaxBytes: 52428800\nkeep: 100\n', { file: '/var/log/a.jsonl', maxBytes: 52428800, keep: 100 }],
+  ])('reads %s', (_what, text, expected) => {
+    expect(validate(text)).toEqual({ config: expected, problems: [] });
+  });
+
+  it.each([
+    ['a section that is not a mapping', 'just-a-string\n', ['/audit expected a mapping']],
+    ['a section without a file', 'keep: 2\n', ['/audit audit needs "file" (an absolute path for the audit records)']],
+    ['a relative file', 'file: a.log\n', ['/audit/file "a.log" must be an absolute path']],
+    ['a size limit of 0', 'file: /a.log\nmaxBytes: 0\n', ['/audit/maxBytes expected a whole number of at least 1']],
+    ['a fractional size limit', 'file: /a.log\nmaxBytes: 1.5\n', ['/audit/maxBytes expected a whole number of at least 1']],
+    ['a quoted number', 'file: /a.log\nkeep: "3"\n', ['/audit/keep expected a whole number of at least 0']],
+    ['a negative keep', 'file: /a.log\nkeep: -1\n', ['/audit/keep expected a whole number of at least 0']],
+    ['a number past the safe integers', 'file: /a.log\nmaxBytes: 9007199254740993\n', ['/audit/maxBytes expected a whole number of at least 1']],
+  ])('gives no config, and says why, for %s', (_what, text, problems) => {
+    expect(validate(text)).toEqual({ config: null, problems });
+  });
+
+  it('reports every problem of the section at once', () => {
+    expect(validate('file: a.log\nmaxBytes: 0\nkeep: x\n').problems).toHaveLength(3);
   });
 });
