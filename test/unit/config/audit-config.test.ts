@@ -3,7 +3,7 @@ import { validateAuditConfig } from '../../../src/config/audit-config.js';
 import { loadConfigText } from '../../../src/config/file.js';
 import { parseCommand } from '../../../src/config/options.js';
 import { SockgateError } from '../../../src/errors.js';
-import { parseYaml } from '../../../src/policy/load.js';
+import { parseYaml } from '../../../src/yaml-validator.js';
 
 const LISTENERS = `version: 1
 listeners:

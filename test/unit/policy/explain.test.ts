@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inspectBody } from '../../../src/inspect/index.js';
-import type { BodyView } from '../../../src/policy/body.js';
-import { evaluate, type RequestFacts, type TargetFacts } from '../../../src/policy/evaluate.js';
+import type { BodyView } from '../../../src/inspect/body-view.js';
+import type { TargetFacts } from '../../../src/inspect/engine-answers.js';
+import { evaluate, type RequestFacts } from '../../../src/policy/evaluate.js';
 import { explainRules } from '../../../src/policy/explain.js';
 import { policyFromYaml } from '../../helpers/proxy.js';
 

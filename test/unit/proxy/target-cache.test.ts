@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
-import type { ResolvedTarget } from '../../../src/gate.js';
+import type { ResolvedTarget } from '../../../src/inspect/engine-answers.js';
 import { createTargetCache, TARGET_CACHE_TTL_MS, type TargetCache } from '../../../src/proxy/target-cache.js';
 import { startFakeDaemon, type FakeDaemon } from '../../helpers/fake-daemon.js';
 import { waitUntil } from '../../helpers/wait.js';
