@@ -12,7 +12,7 @@
  * opens the objects on the way to it (`HostConfig.Memory` opens `HostConfig`). Pure.
  */
 
-import { goStructFields, type GoType } from './go-json.js';
+import { goStructFields, type GoType } from './gojson/index.js';
 
 export interface AllowList {
   /** listed paths */

@@ -1,6 +1,6 @@
 /**
  * Descriptions of Go types, for decoding a request body the way the engine's
- * `json.NewDecoder(body).Decode(&v)` decodes it (see ./go-json.ts and docs/go-json-decoding.md).
+ * `json.NewDecoder(body).Decode(&v)` decodes it (see ./gojson/ and docs/go-json-decoding.md).
  *
  * Pure: types and small constructors only.
  *

@@ -5,7 +5,7 @@
  *  2. the bytes must be valid UTF-8 without a byte-order mark (Go would replace bad bytes);
  *  3. every key bound to a struct field is spelled exactly like it and appears once, and nothing
  *     follows the JSON value (exact-keys.ts), so the exact bytes are forwarded unchanged;
- *  4. the body is decoded with Go's encoding/json rules into the engine's own types (go-json.ts,
+ *  4. the body is decoded with Go's encoding/json rules into the engine's own types (gojson/,
  *     schemas/), type errors refused as the engine refuses them;
  *  5. endpoint-specific views and facts: the effective HostConfig of a container create (the
  *     engine still reads legacy top-level HostConfig fields), host paths, volumes.
@@ -14,7 +14,7 @@
 import type { BodyView } from './body-view.js';
 import { checkExactKeys, type UnknownKeys } from './exact-keys.js';
 import { hostConfigFactsSourced, serviceSpecFactsSourced, volumeCreateFactsSourced, type SourcedFacts } from './facts.js';
-import { decodeGoJson } from './go-json.js';
+import { decodeGoJson } from './gojson/index.js';
 import { BODY_READING, BODY_SCHEMAS } from './schemas/index.js';
 import { effectiveHostConfig, LEGACY_MERGED_FIELDS, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
 import { isSet } from './body-view.js';

@@ -30,7 +30,7 @@ import {
   goUint16,
   goUint64,
 } from '../go-types.js';
-import { STR_SLICE } from '../go-json.js';
+import { STR_SLICE } from './strslice.js';
 import { DURATION, EMPTY_STRUCT, STRING_LIST, STRING_MAP, embedded, f, fj, fo, goStruct } from './fields.js';
 import { MOUNT } from './mount.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GoField, GoType } from '../../../src/inspect/go-types.js';
-import { STR_SLICE } from '../../../src/inspect/go-json.js';
+import { STR_SLICE } from '../../../src/inspect/schemas/strslice.js';
 import { INSPECTABLE_ENDPOINTS } from '../../../src/inspect/inspectable.js';
 import {
   CONFIG,
@@ -22,6 +22,7 @@ import { NETWORK_CREATE_REQUEST } from '../../../src/inspect/schemas/network-cre
 import { PLUGIN_PRIVILEGES } from '../../../src/inspect/schemas/plugin-privileges.js';
 import { SERVICE_SPEC } from '../../../src/inspect/schemas/service-spec.js';
 import { VOLUME_CREATE_BODY } from '../../../src/inspect/schemas/volume-create.js';
+import { err, ok } from './gojson/fixtures.js';
 
 type StructType = GoType & { kind: 'struct' };
 
@@ -416,5 +417,17 @@ describe('effectiveHostConfig (moby v20.10 getHostConfig)', () => {
   it('current moby ignores the top-level fields', () => {
     expect(effectiveHostConfigCurrent({ Image: 'a', Privileged: true, Binds: ['/:/host'] })).toEqual({ NetworkMode: 'default' });
     expect(effectiveHostConfigCurrent({ Memory: 7, HostConfig: { Privileged: true } })).toEqual({ Privileged: true, NetworkMode: 'default' });
+  });
+});
+
+// StrSlice decodes through decodeGoJson: the decoder's fixtures (./gojson/fixtures.ts), whose Basic.Cmd is a StrSlice.
+describe('strslice.StrSlice (moby api/types/strslice)', () => {
+  it('accepts a string or a list of strings; null is nil', () => {
+    expect(ok('{"Cmd":"ls"}').Cmd).toEqual(['ls']);
+    expect(ok('{"Cmd":["ls","-l"]}').Cmd).toEqual(['ls', '-l']);
+    expect(ok('{"Cmd":[]}').Cmd).toEqual([]);
+    expect(ok('{"Cmd":["x"],"Cmd":null}').Cmd).toBeNull();
+    expect(err('{"Cmd":[1,"a"]}')).toMatchObject({ pointer: '/Cmd', message: 'json: cannot unmarshal array into Go value of type string' });
+    expect(err('{"Cmd":{}}')).toMatchObject({ pointer: '/Cmd' });
   });
 });

@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goStructFields, type GoType } from '../../../src/inspect/go-json.js';
+import { goStructFields, type GoType } from '../../../src/inspect/gojson/index.js';
 import { BODY_SCHEMAS } from '../../../src/inspect/schemas/index.js';
 import { loadPolicyFile } from '../../../src/policy/files.js';
 import { decide } from '../../helpers/gate-record.js';
