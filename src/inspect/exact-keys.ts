@@ -29,104 +29,132 @@ type CheckResult = { readonly ok: true } | { readonly ok: false; readonly pointe
 
 class Syntax extends Error {}
 
-/** A small JSON parser that keeps every key, repeated ones included. Throws Syntax on bad input. */
-function parseTree(text: string): { tree: Tree; end: number } {
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const str = (): string => {
-    if (text[i] !== '"') throw new Syntax('expected a string');
-    i++;
+/** The one-character escapes JSON allows in a string, and what each stands for. */
+const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * A small JSON parser that keeps every key, repeated ones included. Throws Syntax on bad input.
+ * Objects and arrays are read inside value() itself, so that each level of nesting costs one stack
+ * frame: a body nested deeper than the stack allows fails to parse (checkExactKeys reports it), and
+ * moving those loops into methods of their own would lower the depth at which that happens.
+ */
+class TreeParser {
+  /** the offset of the next character to read */
+  i = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Skip JSON whitespace. */
+  ws(): void {
+    const text = this.text;
+    while (this.i < text.length && (text[this.i] === ' ' || text[this.i] === '\t' || text[this.i] === '\n' || text[this.i] === '\r')) this.i++;
+  }
+
+  /** Read a string at the offset (which must be its opening quote) and return its decoded text. */
+  str(): string {
+    const text = this.text;
+    if (text[this.i] !== '"') throw new Syntax('expected a string');
+    this.i++;
     let out = '';
     for (;;) {
-      if (i >= text.length) throw new Syntax('unterminated string');
-      const ch = text[i]!;
+      if (this.i >= text.length) throw new Syntax('unterminated string');
+      const ch = text[this.i]!;
       if (ch === '"') {
-        i++;
+        this.i++;
         return out;
       }
       if (ch === '\\') {
-        const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && simple[e] !== undefined) {
-          out += simple[e];
-          i += 2;
-        } else if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-          i += 6;
+        const e = text[this.i + 1];
+        if (e !== undefined && SIMPLE_ESCAPES[e] !== undefined) {
+          out += SIMPLE_ESCAPES[e];
+          this.i += 2;
+        } else if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(this.i + 2, this.i + 6))) {
+          out += String.fromCharCode(parseInt(text.slice(this.i + 2, this.i + 6), 16));
+          this.i += 6;
         } else throw new Syntax('bad escape');
       } else {
         if (ch < ' ') throw new Syntax('control character in string');
         out += ch;
-        i++;
+        this.i++;
       }
     }
-  };
-  const value = (depth: number): Tree => {
+  }
+
+  /** Read a literal or a number at the offset. */
+  literal(): Tree {
+    const m = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(this.text.slice(this.i, this.i + 400));
+    if (!m) throw new Syntax('invalid value');
+    this.i += m[0].length;
+    return { t: 'scalar' };
+  }
+
+  /** Read one value (after whitespace) `depth` levels deep. */
+  value(depth: number): Tree {
     if (depth > 10_000) throw new Syntax('nesting too deep');
-    ws();
-    const ch = text[i];
+    this.ws();
+    const ch = this.text[this.i];
     if (ch === '{') {
-      i++;
+      this.i++;
       const entries: [string, Tree][] = [];
-      ws();
-      if (text[i] === '}') {
-        i++;
+      this.ws();
+      if (this.text[this.i] === '}') {
+        this.i++;
         return { t: 'obj', entries };
       }
       for (;;) {
-        ws();
-        const k = str();
-        ws();
-        if (text[i] !== ':') throw new Syntax('expected ":"');
-        i++;
-        entries.push([k, value(depth + 1)]);
-        ws();
-        if (text[i] === ',') {
-          i++;
+        this.ws();
+        const k = this.str();
+        this.ws();
+        if (this.text[this.i] !== ':') throw new Syntax('expected ":"');
+        this.i++;
+        entries.push([k, this.value(depth + 1)]);
+        this.ws();
+        if (this.text[this.i] === ',') {
+          this.i++;
           continue;
         }
-        if (text[i] === '}') {
-          i++;
+        if (this.text[this.i] === '}') {
+          this.i++;
           return { t: 'obj', entries };
         }
         throw new Syntax('expected "," or "}"');
       }
     }
     if (ch === '[') {
-      i++;
+      this.i++;
       const items: Tree[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
+      this.ws();
+      if (this.text[this.i] === ']') {
+        this.i++;
         return { t: 'arr', items };
       }
       for (;;) {
-        items.push(value(depth + 1));
-        ws();
-        if (text[i] === ',') {
-          i++;
+        items.push(this.value(depth + 1));
+        this.ws();
+        if (this.text[this.i] === ',') {
+          this.i++;
           continue;
         }
-        if (text[i] === ']') {
-          i++;
+        if (this.text[this.i] === ']') {
+          this.i++;
           return { t: 'arr', items };
         }
         throw new Syntax('expected "," or "]"');
       }
     }
     if (ch === '"') {
-      str();
+      this.str();
       return { t: 'scalar' };
     }
-    const m = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(text.slice(i, i + 400));
-    if (!m) throw new Syntax('invalid value');
-    i += m[0].length;
-    return { t: 'scalar' };
-  };
-  const tree = value(0);
-  return { tree, end: i };
+    return this.literal();
+  }
+}
+
+/** Parse the first JSON value of `text`, keeping every key; `end` is the offset just after it. Throws Syntax on bad input. */
+function parseTree(text: string): { tree: Tree; end: number } {
+  const parser = new TreeParser(text);
+  const tree = parser.value(0);
+  return { tree, end: parser.i };
 }
 
 function escapePointer(key: string): string {

@@ -82,115 +82,174 @@ function paxRecords(data: Buffer): Map<string, string> | null {
   return out;
 }
 
-/** `wanted(name)` says whether to keep an entry's data (regular files only, up to `maxData` bytes). */
-export function createTarReader(wanted: (name: string) => boolean, maxData: number): TarReader {
-  const entries: TarEntry[] = [];
-  let buf: Buffer = Buffer.alloc(0);
-  let done = false;
-  let failed: string | null = null;
-  // the entry being read: its data still to come
-  let current: { name: string; type: string; size: number; keep: boolean; parts: Buffer[] } | null = null;
-  let pad = 0;
-  let nextName: string | null = null;
-  let nextSize: number | null = null;
-  let zeroBlocks = 0;
+/** The fields of a header block the reader uses. */
+export interface TarHeader {
+  /** the type flag, as in TarEntry */
+  readonly type: string;
+  /** the name as written (ustar prefix joined on), before any GNU long name or PAX path replaces it */
+  readonly name: string;
+  /** the size field (a PAX size may replace it) */
+  readonly size: number;
+}
 
-  const finishEntry = (): string | null => {
-    const e = current!;
-    current = null;
+/** Read a header block (not a zero block): its fields, or why the engine's reader would fail on it. */
+export function readTarHeader(block: Buffer): { readonly ok: true; readonly header: TarHeader } | { readonly ok: false; readonly reason: string } {
+  if (!checksumOk(block)) return { ok: false, reason: 'a header checksum does not match' };
+  const type = String.fromCharCode(block[156]!);
+  const magic = block.subarray(257, 263).toString('latin1');
+  const ustar = magic === 'ustar\0';
+  const rawName = field(block, 0, 100);
+  const prefix = ustar ? field(block, 345, 155) : '';
+  const size = numeric(block, 124, 12);
+  if (size === null) return { ok: false, reason: 'a header size is not a number' };
+  return { ok: true, header: { type, name: prefix !== '' ? `${prefix}/${rawName}` : rawName, size } };
+}
+
+/** Entries that describe the next entry (PAX extended, PAX global, GNU long name) rather than a file. */
+function isMetaType(type: string): boolean {
+  return type === 'x' || type === 'g' || type === 'L';
+}
+
+/** Most bytes of a meta entry's data kept; a longer GNU long name or PAX extended header is an error. */
+const MAX_META_DATA = 64 * 1024;
+
+/** The entry being read: its data still to come. */
+interface OpenEntry {
+  readonly name: string;
+  readonly type: string;
+  /** data bytes still to come */
+  size: number;
+  readonly keep: boolean;
+  readonly parts: Buffer[];
+}
+
+/** The reader's state between chunks: the bytes not yet consumed and where in the archive they fall. */
+class TarStream implements TarReader {
+  readonly entries: TarEntry[] = [];
+  private buf: Buffer = Buffer.alloc(0);
+  private done = false;
+  private failed: string | null = null;
+  private current: OpenEntry | null = null;
+  /** padding bytes after the current entry's data still to skip */
+  private pad = 0;
+  /** the name and size a GNU long name or PAX header gave the next entry */
+  private nextName: string | null = null;
+  private nextSize: number | null = null;
+  private zeroBlocks = 0;
+
+  constructor(
+    private readonly wanted: (name: string) => boolean,
+    private readonly maxData: number,
+  ) {}
+
+  push(chunk: Buffer): TarStep {
+    if (this.failed !== null) return { ok: false, reason: this.failed };
+    if (this.done) return { ok: true, done: true };
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    while (this.step());
+    if (this.failed !== null) return { ok: false, reason: this.failed };
+    return { ok: true, done: this.done };
+  }
+
+  /** Consume what the buffer holds of the next piece; false when more input is needed or reading stopped. */
+  private step(): boolean {
+    return this.current !== null ? this.readData(this.current) : this.readHeader();
+  }
+
+  /** Consume the current entry's data and padding; once both are in, finish the entry. */
+  private readData(current: OpenEntry): boolean {
+    if (current.size > 0) {
+      if (this.buf.length === 0) return false;
+      const part = this.buf.subarray(0, current.size);
+      if (current.keep) current.parts.push(Buffer.from(part));
+      current.size -= part.length;
+      this.buf = this.buf.subarray(part.length);
+      if (current.size > 0) return false;
+    }
+    if (this.pad > 0) {
+      if (this.buf.length === 0) return false;
+      const skip = Math.min(this.pad, this.buf.length);
+      this.pad -= skip;
+      this.buf = this.buf.subarray(skip);
+      if (this.pad > 0) return false;
+    }
+    this.failed = this.finishEntry();
+    return this.failed === null;
+  }
+
+  /** Consume one header block (or a zero block) and open the entry it describes. */
+  private readHeader(): boolean {
+    if (this.buf.length < BLOCK) return false;
+    const block = this.buf.subarray(0, BLOCK);
+    this.buf = this.buf.subarray(BLOCK);
+    if (block.every((b) => b === 0)) {
+      // Go's reader: two zero blocks end the archive (one, then EOF, also ends it)
+      if (++this.zeroBlocks === 2) this.done = true;
+      return !this.done;
+    }
+    if (this.zeroBlocks > 0) {
+      this.failed = 'data after a zero block';
+      return false;
+    }
+    const read = readTarHeader(block);
+    if (!read.ok) {
+      this.failed = read.reason;
+      return false;
+    }
+    this.openEntry(read.header);
+    return true;
+  }
+
+  /** Start reading the entry a header describes, applying (and then forgetting) a long name or PAX size. */
+  private openEntry(header: TarHeader): void {
+    const { type, size } = header;
+    const meta = isMetaType(type);
+    const name = this.nextName ?? header.name;
+    const realSize = meta ? size : (this.nextSize ?? size);
+    if (!meta) {
+      this.nextName = null;
+      this.nextSize = null;
+    }
+    const cleaned = cleanTarName(name);
+    // directories, links and devices carry no data (a hard link's size is ignored by Untar)
+    const dataSize = type === '0' || type === '\0' || type === '7' || meta ? realSize : 0;
+    const keep = meta ? realSize <= MAX_META_DATA : this.wanted(cleaned) && realSize <= this.maxData;
+    this.current = { name: cleaned, type, size: dataSize, keep, parts: [] };
+    this.pad = (BLOCK - (dataSize % BLOCK)) % BLOCK;
+  }
+
+  /** Close the current entry: a meta entry sets what applies to the next one, any other is recorded. Returns an error or null. */
+  private finishEntry(): string | null {
+    const e = this.current!;
+    this.current = null;
     const data = e.keep ? Buffer.concat(e.parts) : null;
     if (e.type === 'L') {
-      nextName = data === null ? null : field(data, 0, data.length);
-      if (nextName === null) return 'a GNU long name is too long';
+      this.nextName = data === null ? null : field(data, 0, data.length);
+      if (this.nextName === null) return 'a GNU long name is too long';
       return null;
     }
     if (e.type === 'x') {
       const records = data === null ? null : paxRecords(data);
       if (records === null) return 'a PAX header is malformed or too long';
-      if (records.has('path')) nextName = records.get('path')!;
+      if (records.has('path')) this.nextName = records.get('path')!;
       if (records.has('size')) {
         const n = Number(records.get('size'));
         if (!Number.isSafeInteger(n) || n < 0) return 'a PAX size is not a number';
-        nextSize = n;
+        this.nextSize = n;
       }
       return null;
     }
     if (e.type === 'g') return null;
-    entries.push({ name: e.name, type: e.type, data: e.keep && (e.type === '0' || e.type === '\0') ? data : null });
+    this.entries.push({ name: e.name, type: e.type, data: e.keep && (e.type === '0' || e.type === '\0') ? data : null });
     return null;
-  };
+  }
+}
 
-  const step = (): boolean => {
-    if (current !== null) {
-      if (current.size > 0) {
-        if (buf.length === 0) return false;
-        const part = buf.subarray(0, current.size);
-        if (current.keep) current.parts.push(Buffer.from(part));
-        current.size -= part.length;
-        buf = buf.subarray(part.length);
-        if (current.size > 0) return false;
-      }
-      if (pad > 0) {
-        if (buf.length === 0) return false;
-        const skip = Math.min(pad, buf.length);
-        pad -= skip;
-        buf = buf.subarray(skip);
-        if (pad > 0) return false;
-      }
-      failed = finishEntry();
-      return failed === null;
-    }
-    if (buf.length < BLOCK) return false;
-    const block = buf.subarray(0, BLOCK);
-    buf = buf.subarray(BLOCK);
-    if (block.every((b) => b === 0)) {
-      // Go's reader: two zero blocks end the archive (one, then EOF, also ends it)
-      if (++zeroBlocks === 2) done = true;
-      return !done;
-    }
-    if (zeroBlocks > 0) {
-      failed = 'data after a zero block';
-      return false;
-    }
-    if (!checksumOk(block)) {
-      failed = 'a header checksum does not match';
-      return false;
-    }
-    const type = String.fromCharCode(block[156]!);
-    const magic = block.subarray(257, 263).toString('latin1');
-    const ustar = magic === 'ustar\0';
-    const rawName = field(block, 0, 100);
-    const prefix = ustar ? field(block, 345, 155) : '';
-    const size = numeric(block, 124, 12);
-    if (size === null) {
-      failed = 'a header size is not a number';
-      return false;
-    }
-    const name = nextName ?? (prefix !== '' ? `${prefix}/${rawName}` : rawName);
-    const realSize = type === 'x' || type === 'g' || type === 'L' ? size : (nextSize ?? size);
-    if (type !== 'x' && type !== 'g' && type !== 'L') {
-      nextName = null;
-      nextSize = null;
-    }
-    const cleaned = cleanTarName(name);
-    // directories, links and devices carry no data (a hard link's size is ignored by Untar)
-    const dataSize = type === '0' || type === '\0' || type === '7' || type === 'x' || type === 'g' || type === 'L' ? realSize : 0;
-    const meta = type === 'x' || type === 'g' || type === 'L';
-    const keep = meta ? realSize <= 64 * 1024 : wanted(cleaned) && realSize <= maxData;
-    current = { name: cleaned, type, size: dataSize, keep, parts: [] };
-    pad = (BLOCK - (dataSize % BLOCK)) % BLOCK;
-    return true;
-  };
-
+/** `wanted(name)` says whether to keep an entry's data (regular files only, up to `maxData` bytes). */
+export function createTarReader(wanted: (name: string) => boolean, maxData: number): TarReader {
+  const stream = new TarStream(wanted, maxData);
   return {
-    entries,
-    push(chunk: Buffer): TarStep {
-      if (failed !== null) return { ok: false, reason: failed };
-      if (done) return { ok: true, done: true };
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-      while (step());
-      if (failed !== null) return { ok: false, reason: failed };
-      return { ok: true, done };
-    },
+    entries: stream.entries,
+    push: (chunk: Buffer): TarStep => stream.push(chunk),
   };
 }

@@ -71,8 +71,8 @@ export interface SockgateMetrics {
 /** Most reload problems kept for /healthz (the log has all of them). */
 const MAX_KEPT_PROBLEMS = 20;
 
-export function createSockgateMetrics(deps: MetricsDeps): SockgateMetrics {
-  const registry = new Registry();
+/** Register sockgate's metric families on `registry`, in exposition order, with their always-present series at 0. */
+function registerFamilies(registry: Registry, version: string) {
   const requests = registry.counter(
     'sockgate_requests_total',
     'Requests decided, by listener, profile, endpoint id, effect, deciding rule ("" when none) and sockgate code ("" when allowed).',
@@ -97,51 +97,76 @@ export function createSockgateMetrics(deps: MetricsDeps): SockgateMetrics {
   const resident = registry.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.');
   const uptime = registry.gauge('sockgate_uptime_seconds', 'Seconds since sockgate started.');
   const buildInfo = registry.gauge('sockgate_build_info', 'The running sockgate version (value 1).', ['version']);
-  buildInfo.set({ version: deps.version }, 1);
+  buildInfo.set({ version }, 1);
   const auditLost = registry.counter('sockgate_audit_records_lost_total', 'Audit records that could not be written to the audit file (the request was still decided and served; see SOCKGATE_ERR_AUDIT_WRITE in the log).');
-  let auditLostSeen = 0;
   auditLost.inc({}, 0);
   reloads.inc({ result: 'success' }, 0);
   reloads.inc({ result: 'failure' }, 0);
+  return { requests, duration, openStreams, bytes, upstreamErrors, reloads, lastReloadSuccess, lastReloadTime, policyInfo, resident, uptime, auditLost };
+}
 
-  // Live client connections and how many of their bytes were already counted.
-  const connections = new Map<ObservedConnection, { listener: string; read: number; written: number }>();
-  const countBytes = (c: ObservedConnection): void => {
-    const seen = connections.get(c);
-    if (seen === undefined) return;
-    const read = c.bytesRead;
-    const written = c.bytesWritten;
-    if (read > seen.read) bytes.inc({ listener: seen.listener, direction: 'in' }, read - seen.read);
-    if (written > seen.written) bytes.inc({ listener: seen.listener, direction: 'out' }, written - seen.written);
-    seen.read = Math.max(seen.read, read);
-    seen.written = Math.max(seen.written, written);
-  };
+type Families = ReturnType<typeof registerFamilies>;
 
-  registry.onCollect(() => {
-    const p = deps.processFigures();
-    resident.set({}, p.residentBytes);
-    uptime.set({}, p.uptimeSeconds);
-    for (const c of connections.keys()) countBytes(c);
-    const lost = deps.auditRecordsLost?.() ?? 0;
-    if (lost > auditLostSeen) auditLost.inc({}, lost - auditLostSeen);
-    auditLostSeen = Math.max(auditLostSeen, lost);
-  });
+/** What the metrics remember between calls. */
+interface MetricsState {
+  readonly deps: MetricsDeps;
+  readonly m: Families;
+  /** live client connections and how many of their bytes were already counted */
+  readonly connections: Map<ObservedConnection, { listener: string; read: number; written: number }>;
+  /** audit records lost that are already counted */
+  auditLostSeen: number;
+  policy: PolicyState;
+}
 
-  let policy: PolicyState = { loaded: false, loadedAt: null, lastReload: null };
+/** Count the bytes a live connection moved since it was last counted (nothing once it is forgotten). */
+function countBytes(s: MetricsState, c: ObservedConnection): void {
+  const seen = s.connections.get(c);
+  if (seen === undefined) return;
+  const read = c.bytesRead;
+  const written = c.bytesWritten;
+  if (read > seen.read) s.m.bytes.inc({ listener: seen.listener, direction: 'in' }, read - seen.read);
+  if (written > seen.written) s.m.bytes.inc({ listener: seen.listener, direction: 'out' }, written - seen.written);
+  seen.read = Math.max(seen.read, read);
+  seen.written = Math.max(seen.written, written);
+}
 
-  const setProfiles = (profiles: readonly PolicyInfo[]): void => {
-    policyInfo.reset();
-    for (const p of profiles) policyInfo.set({ listener: p.listener, profile: p.profile, hash: p.hash }, 1);
-    const at = deps.now();
-    policy = { ...policy, loaded: profiles.length > 0, loadedAt: at };
-    // The start-up load counts as the last successful load until a reload is attempted.
-    if (policy.lastReload === null) {
-      lastReloadSuccess.set({}, 1);
-      lastReloadTime.set({}, at / 1000);
-    }
-  };
+/** Before each exposition: refresh process figures, connection bytes and the audit file's lost count. */
+function collect(s: MetricsState): void {
+  const p = s.deps.processFigures();
+  s.m.resident.set({}, p.residentBytes);
+  s.m.uptime.set({}, p.uptimeSeconds);
+  for (const c of s.connections.keys()) countBytes(s, c);
+  const lost = s.deps.auditRecordsLost?.() ?? 0;
+  if (lost > s.auditLostSeen) s.m.auditLost.inc({}, lost - s.auditLostSeen);
+  s.auditLostSeen = Math.max(s.auditLostSeen, lost);
+}
 
-  const observer = (listener: string): ServerObserver => ({
+/** Put `profiles` in force as sockgate_policy_info; before any reload attempt this is also the last successful load. */
+function setProfiles(s: MetricsState, profiles: readonly PolicyInfo[]): void {
+  s.m.policyInfo.reset();
+  for (const p of profiles) s.m.policyInfo.set({ listener: p.listener, profile: p.profile, hash: p.hash }, 1);
+  const at = s.deps.now();
+  s.policy = { ...s.policy, loaded: profiles.length > 0, loadedAt: at };
+  // The start-up load counts as the last successful load until a reload is attempted.
+  if (s.policy.lastReload === null) {
+    s.m.lastReloadSuccess.set({}, 1);
+    s.m.lastReloadTime.set({}, at / 1000);
+  }
+}
+
+/** Record a reload attempt's result and time (a failure keeps at most MAX_KEPT_PROBLEMS problems). */
+function recordReload(s: MetricsState, ok: boolean, problems: readonly string[]): void {
+  const at = s.deps.now();
+  s.m.reloads.inc({ result: ok ? 'success' : 'failure' });
+  s.policy = { ...s.policy, lastReload: { ok, at, problems: ok ? [] : problems.slice(0, MAX_KEPT_PROBLEMS) } };
+  s.m.lastReloadSuccess.set({}, ok ? 1 : 0);
+  s.m.lastReloadTime.set({}, at / 1000);
+}
+
+/** The observer of one listener: each event it hears becomes a sample labelled with `listener`. */
+function listenerObserver(s: MetricsState, listener: string): ServerObserver {
+  const { requests, duration, openStreams, upstreamErrors } = s.m;
+  return {
     onDecision(r: ObservedDecision) {
       requests.inc({ listener, profile: r.profile, endpoint: r.endpoint, effect: r.effect, rule: r.rule ?? '', code: r.code ?? '' });
     },
@@ -158,42 +183,48 @@ export function createSockgateMetrics(deps: MetricsDeps): SockgateMetrics {
       upstreamErrors.inc({ listener });
     },
     onConnection(c: ObservedConnection) {
-      connections.set(c, { listener, read: 0, written: 0 });
+      s.connections.set(c, { listener, read: 0, written: 0 });
       c.once('close', () => {
-        countBytes(c);
-        connections.delete(c);
+        countBytes(s, c);
+        s.connections.delete(c);
       });
     },
-  });
+  };
+}
 
+/** Make a listener's series present from the start, so dashboards see 0, not "no data". */
+function addListenerSeries(m: Families, listener: string): void {
+  m.openStreams.inc({ listener, kind: 'stream' }, 0);
+  m.openStreams.inc({ listener, kind: 'hijack' }, 0);
+  m.upstreamErrors.inc({ listener }, 0);
+  m.bytes.inc({ listener, direction: 'in' }, 0);
+  m.bytes.inc({ listener, direction: 'out' }, 0);
+}
+
+/** The metrics of one sockgate process (see the file comment for who calls what). */
+export function createSockgateMetrics(deps: MetricsDeps): SockgateMetrics {
+  const registry = new Registry();
+  const s: MetricsState = {
+    deps,
+    m: registerFamilies(registry, deps.version),
+    connections: new Map(),
+    auditLostSeen: 0,
+    policy: { loaded: false, loadedAt: null, lastReload: null },
+  };
+  registry.onCollect(() => collect(s));
   return {
     registry,
     observer(listener) {
-      // Present from the start so dashboards see 0, not "no data".
-      openStreams.inc({ listener, kind: 'stream' }, 0);
-      openStreams.inc({ listener, kind: 'hijack' }, 0);
-      upstreamErrors.inc({ listener }, 0);
-      bytes.inc({ listener, direction: 'in' }, 0);
-      bytes.inc({ listener, direction: 'out' }, 0);
-      return observer(listener);
+      addListenerSeries(s.m, listener);
+      return listenerObserver(s, listener);
     },
-    setProfiles,
+    setProfiles: (profiles) => setProfiles(s, profiles),
     reloadSucceeded(profiles) {
-      const at = deps.now();
-      reloads.inc({ result: 'success' });
-      policy = { ...policy, lastReload: { ok: true, at, problems: [] } };
-      lastReloadSuccess.set({}, 1);
-      lastReloadTime.set({}, at / 1000);
-      setProfiles(profiles);
+      recordReload(s, true, []);
+      setProfiles(s, profiles);
     },
-    reloadFailed(problems) {
-      const at = deps.now();
-      reloads.inc({ result: 'failure' });
-      policy = { ...policy, lastReload: { ok: false, at, problems: problems.slice(0, MAX_KEPT_PROBLEMS) } };
-      lastReloadSuccess.set({}, 0);
-      lastReloadTime.set({}, at / 1000);
-    },
-    policyState: () => policy,
+    reloadFailed: (problems) => recordReload(s, false, problems),
+    policyState: () => s.policy,
     render: () => registry.render(),
   };
 }

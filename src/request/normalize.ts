@@ -49,7 +49,10 @@ export { MIN_API_VERSION, NEWEST_API_VERSION } from './api-version.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function reject(code: ErrorCode, reason: string): NormalizeResult {
+/** The failing result of normalisation, and of each of its steps. */
+type Refused = Extract<NormalizeResult, { ok: false }>;
+
+function reject(code: ErrorCode, reason: string): Refused {
   return { ok: false, rejection: { code, reason } };
 }
 
@@ -156,11 +159,11 @@ function parseQuery(raw: string): { ok: true; query: Map<string, string[]> } | {
   return { ok: true, query };
 }
 
-/**
- * Normalise a method and raw request target (as on the request line) into a NormalizedRequest,
- * or say precisely why it cannot be forwarded.
- */
-export function normalizeRequest(method: string, rawTarget: string): NormalizeResult {
+/** A step of normalisation: its value, or the rejection that ends it. */
+type Step<T> = { readonly ok: true; readonly value: T } | Refused;
+
+/** Why a raw request target is refused before it is split (too long, not origin-form, a bad byte); null if none. */
+export function checkTargetSyntax(rawTarget: string): Refused | null {
   if (rawTarget.length > MAX_TARGET_BYTES) {
     return reject('SOCKGATE_DENY_REQUEST_TARGET', `request target is longer than ${MAX_TARGET_BYTES} bytes`);
   }
@@ -177,59 +180,92 @@ export function normalizeRequest(method: string, rawTarget: string): NormalizeRe
       `request target contains ${describeChar(rawTarget, bad)} at offset ${bad}; percent-encode it or leave it out`,
     );
   }
+  return null;
+}
+
+/** The decoded segments of a raw path ("/" has none), or why one of them cannot be forwarded unchanged. */
+export function decodePathSegments(rawPath: string): Step<string[]> {
+  const segments: string[] = [];
+  if (rawPath === '/') return { ok: true, value: segments };
+  for (const rawSegment of rawPath.slice(1).split('/')) {
+    if (rawSegment === '') {
+      return reject(
+        'SOCKGATE_DENY_REQUEST_TARGET',
+        'path has an empty segment ("//" or a trailing "/"), which the engine routes differently',
+      );
+    }
+    const segment = percentDecode(rawSegment, false);
+    if (segment === null) {
+      return reject('SOCKGATE_DENY_REQUEST_TARGET', `path segment "${rawSegment}" has invalid percent-encoding or invalid UTF-8`);
+    }
+    if (segment === '.' || segment === '..') {
+      return reject('SOCKGATE_DENY_REQUEST_TARGET', `path segment "${rawSegment}" is a dot segment`);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[/\\\u0000-\u001f\u007f]/.test(segment)) {
+      return reject(
+        'SOCKGATE_DENY_REQUEST_TARGET',
+        `path segment "${rawSegment}" decodes to "/", "\\", NUL or a control character`,
+      );
+    }
+    segments.push(segment);
+  }
+  return { ok: true, value: segments };
+}
+
+/**
+ * The API version a decoded first segment names (null when it is no version segment, as the
+ * engine's router sees it), or why that version is refused: a non-canonical spelling, or a version
+ * outside MIN_API_VERSION..NEWEST_API_VERSION.
+ */
+export function readApiVersion(first: string | undefined): Step<string | null> {
+  if (first === undefined || !ENGINE_VERSION_SEGMENT.test(first)) return { ok: true, value: null };
+  const strict = STRICT_VERSION_SEGMENT.exec(first);
+  if (!strict) {
+    return reject('SOCKGATE_DENY_API_VERSION', `"/${first}" is not a version prefix of the form /v<digits>[.<digits>]`);
+  }
+  const version = strict[1]!;
+  if (compareApiVersions(version, MIN_API_VERSION) < 0) {
+    return reject('SOCKGATE_DENY_API_VERSION', `API version ${version} is older than ${MIN_API_VERSION}; old versions enable legacy behaviours that bypass checks`);
+  }
+  if (compareApiVersions(version, NEWEST_API_VERSION) > 0) {
+    return reject(
+      'SOCKGATE_DENY_API_VERSION',
+      `API version ${version} is newer than ${NEWEST_API_VERSION}, the newest whose routes and bodies sockgate knows; use /v${NEWEST_API_VERSION} or older`,
+    );
+  }
+  return { ok: true, value: version };
+}
+
+/** The target to forward, re-encoded from the decoded form: version prefix (if any), path, query. */
+export function encodeTarget(apiVersion: string | null, segments: readonly string[], query: Query): string {
+  const versionPrefix = apiVersion === null ? '' : `/v${apiVersion}`;
+  const encodedPath =
+    segments.length === 0 && versionPrefix !== ''
+      ? versionPrefix
+      : versionPrefix + '/' + segments.map(encodePathSegment).join('/');
+  const encodedQuery = serializeQuery(query);
+  return encodedQuery === '' ? encodedPath : `${encodedPath}?${encodedQuery}`;
+}
+
+/**
+ * Normalise a method and raw request target (as on the request line) into a NormalizedRequest,
+ * or say precisely why it cannot be forwarded.
+ */
+export function normalizeRequest(method: string, rawTarget: string): NormalizeResult {
+  const refused = checkTargetSyntax(rawTarget);
+  if (refused !== null) return refused;
 
   const qIndex = rawTarget.indexOf('?');
   const rawPath = qIndex === -1 ? rawTarget : rawTarget.slice(0, qIndex);
   const rawQuery = qIndex === -1 ? '' : rawTarget.slice(qIndex + 1);
 
-  const segments: string[] = [];
-  if (rawPath !== '/') {
-    const rawSegments = rawPath.slice(1).split('/');
-    for (const rawSegment of rawSegments) {
-      if (rawSegment === '') {
-        return reject(
-          'SOCKGATE_DENY_REQUEST_TARGET',
-          'path has an empty segment ("//" or a trailing "/"), which the engine routes differently',
-        );
-      }
-      const segment = percentDecode(rawSegment, false);
-      if (segment === null) {
-        return reject('SOCKGATE_DENY_REQUEST_TARGET', `path segment "${rawSegment}" has invalid percent-encoding or invalid UTF-8`);
-      }
-      if (segment === '.' || segment === '..') {
-        return reject('SOCKGATE_DENY_REQUEST_TARGET', `path segment "${rawSegment}" is a dot segment`);
-      }
-      // eslint-disable-next-line no-control-regex
-      if (/[/\\\u0000-\u001f\u007f]/.test(segment)) {
-        return reject(
-          'SOCKGATE_DENY_REQUEST_TARGET',
-          `path segment "${rawSegment}" decodes to "/", "\\", NUL or a control character`,
-        );
-      }
-      segments.push(segment);
-    }
-  }
-
-  let apiVersion: string | null = null;
-  const first = segments[0];
-  if (first !== undefined && ENGINE_VERSION_SEGMENT.test(first)) {
-    const strict = STRICT_VERSION_SEGMENT.exec(first);
-    if (!strict) {
-      return reject('SOCKGATE_DENY_API_VERSION', `"/${first}" is not a version prefix of the form /v<digits>[.<digits>]`);
-    }
-    const version = strict[1]!;
-    if (compareApiVersions(version, MIN_API_VERSION) < 0) {
-      return reject('SOCKGATE_DENY_API_VERSION', `API version ${version} is older than ${MIN_API_VERSION}; old versions enable legacy behaviours that bypass checks`);
-    }
-    if (compareApiVersions(version, NEWEST_API_VERSION) > 0) {
-      return reject(
-        'SOCKGATE_DENY_API_VERSION',
-        `API version ${version} is newer than ${NEWEST_API_VERSION}, the newest whose routes and bodies sockgate knows; use /v${NEWEST_API_VERSION} or older`,
-      );
-    }
-    apiVersion = version;
-    segments.shift();
-  }
+  const decoded = decodePathSegments(rawPath);
+  if (!decoded.ok) return decoded;
+  const version = readApiVersion(decoded.value[0]);
+  if (!version.ok) return version;
+  const apiVersion = version.value;
+  const segments = apiVersion === null ? decoded.value : decoded.value.slice(1);
 
   const path = '/' + segments.join('/');
   if (path.length > MAX_PATH_CHARS) {
@@ -239,14 +275,7 @@ export function normalizeRequest(method: string, rawTarget: string): NormalizeRe
   const parsed = parseQuery(rawQuery);
   if (!parsed.ok) return reject('SOCKGATE_DENY_QUERY', parsed.reason);
 
-  const versionPrefix = apiVersion === null ? '' : `/v${apiVersion}`;
-  const encodedPath =
-    segments.length === 0 && versionPrefix !== ''
-      ? versionPrefix
-      : versionPrefix + '/' + segments.map(encodePathSegment).join('/');
-  const encodedQuery = serializeQuery(parsed.query);
-  const target = encodedQuery === '' ? encodedPath : `${encodedPath}?${encodedQuery}`;
-
+  const target = encodeTarget(apiVersion, segments, parsed.query);
   return {
     ok: true,
     request: { method, apiVersion, path, segments, query: parsed.query, target },

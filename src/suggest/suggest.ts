@@ -250,7 +250,8 @@ function isPolicyMethod(m: string): m is PolicyMethod {
   return (HTTP_METHODS as readonly string[]).includes(m);
 }
 
-export function suggestPolicy(input: readonly unknown[], options: SuggestOptions = {}, stats: SuggestStats = emptySuggestStats()): SuggestResult {
+/** The decision records among parsed log records; every other record is counted in `stats`. */
+function readDecisions(input: readonly unknown[], stats: SuggestStats): Decision[] {
   const decisions: Decision[] = [];
   for (const r of input) {
     if (!isObject(r)) {
@@ -262,19 +263,35 @@ export function suggestPolicy(input: readonly unknown[], options: SuggestOptions
     else if (r['kind'] === 'audit' && typeof r['durationMs'] === 'number') stats.completions++;
     else stats.other++;
   }
+  return decisions;
+}
+
+/**
+ * The profile to learn (the one asked for, else the only one seen) and its decisions, counted in
+ * `stats`; or why there is none (several profiles and none chosen, or no records of it).
+ */
+function chooseProfile(
+  decisions: readonly Decision[],
+  options: SuggestOptions,
+  stats: SuggestStats,
+): { readonly ok: true; readonly profile: string; readonly mine: Decision[] } | { readonly ok: false; readonly message: string } {
   const profiles = uniq(decisions.map((d) => d.profile)).sort();
   let profile = options.profile;
   if (profile === undefined) {
-    if (profiles.length > 1) return { ok: false, message: `the log holds records of several profiles (${profiles.join(', ')}); choose one with --profile`, stats };
+    if (profiles.length > 1) return { ok: false, message: `the log holds records of several profiles (${profiles.join(', ')}); choose one with --profile` };
     profile = profiles[0] ?? '';
   }
   const mine = decisions.filter((d) => d.profile === profile);
   stats.otherProfiles += decisions.length - mine.length;
   stats.decisions += mine.length;
   if (mine.length === 0) {
-    return { ok: false, message: options.profile !== undefined ? `no decision records of profile "${options.profile}" (profiles seen: ${profiles.join(', ') || 'none'})` : 'no audit decision records found', stats };
+    return { ok: false, message: options.profile !== undefined ? `no decision records of profile "${options.profile}" (profiles seen: ${profiles.join(', ') || 'none'})` : 'no audit decision records found' };
   }
+  return { ok: true, profile, mine };
+}
 
+/** Split decisions into those learned (forwarded, with a policy method) and a count of each kind not learned, counting both in `stats`. */
+function sortOutLearned(mine: readonly Decision[], stats: SuggestStats): { learned: Decision[]; refused: Map<string, number> } {
   const learned: Decision[] = [];
   const refused = new Map<string, number>();
   for (const d of mine) {
@@ -289,7 +306,35 @@ export function suggestPolicy(input: readonly unknown[], options: SuggestOptions
     refused.set(key, (refused.get(key) ?? 0) + 1);
   }
   stats.learned += learned.length;
+  return { learned, refused };
+}
 
+/** The rule allowing one group of learned decisions (one endpoint id, or one exact path when the endpoint is unknown). */
+function ruleFor(id: string, ds: readonly Decision[]): SuggestedRule {
+  const first = ds[0]!;
+  const known = first.endpoint !== 'unknown';
+  const methods = uniq(ds.map((d) => d.method as PolicyMethod)).sort();
+  const wouldBe = ds.filter((d) => d.wouldBe).length;
+  const { body, notes } = known ? bodyConditions(first.endpoint, ds) : { body: [], notes: [] };
+  const comments = [
+    `${plural(ds.length, 'request')} (${methods.join(', ')}${wouldBe > 0 ? `; ${wouldBe} denied by the learning policy` : ''}), ${span(ds)}`,
+    `listener ${uniq(ds.map((d) => d.listener)).join(', ')}`,
+    ...(known ? [] : [`no known endpoint: allowed on this exact path only`]),
+    ...notes,
+  ];
+  return {
+    id,
+    methods,
+    endpoint: known ? first.endpoint : null,
+    pathGlob: known ? null : exactPathGlob(first.path),
+    body,
+    fields: known ? allowedFields(ds) : null,
+    comments,
+  };
+}
+
+/** One rule per endpoint id, then one per exact unknown path (numbered in order), sorted by group. */
+function rulesFor(learned: readonly Decision[]): SuggestedRule[] {
   const groups = new Map<string, Decision[]>();
   for (const d of learned) {
     const key = d.endpoint !== 'unknown' ? `e\0${d.endpoint}` : `p\0${d.path}`;
@@ -301,39 +346,40 @@ export function suggestPolicy(input: readonly unknown[], options: SuggestOptions
   for (const key of keys) {
     const ds = groups.get(key)!;
     const first = ds[0]!;
-    const known = first.endpoint !== 'unknown';
-    const methods = uniq(ds.map((d) => d.method as PolicyMethod)).sort();
-    const wouldBe = ds.filter((d) => d.wouldBe).length;
-    const { body, notes } = known ? bodyConditions(first.endpoint, ds) : { body: [], notes: [] };
-    const comments = [
-      `${plural(ds.length, 'request')} (${methods.join(', ')}${wouldBe > 0 ? `; ${wouldBe} denied by the learning policy` : ''}), ${span(ds)}`,
-      `listener ${uniq(ds.map((d) => d.listener)).join(', ')}`,
-      ...(known ? [] : [`no known endpoint: allowed on this exact path only`]),
-      ...notes,
-    ];
-    rules.push({
-      id: known ? `allow-${first.endpoint}` : `allow-path-${++pathRules}`,
-      methods,
-      endpoint: known ? first.endpoint : null,
-      pathGlob: known ? null : exactPathGlob(first.path),
-      body,
-      fields: known ? allowedFields(ds) : null,
-      comments,
-    });
+    rules.push(ruleFor(first.endpoint !== 'unknown' ? `allow-${first.endpoint}` : `allow-path-${++pathRules}`, ds));
   }
+  return rules;
+}
 
+/** The comments at the head of the suggested policy: where it comes from, what was learned, what to review. */
+function headerCommentsFor(profile: string, mine: readonly Decision[], learned: readonly Decision[], stats: SuggestStats): string[] {
   const listeners = uniq(mine.map((d) => d.listener));
   const modes = uniq(mine.map((d) => d.mode));
-  const headerComments = [
+  return [
     `Suggested by \`sockgate suggest\` from ${plural(mine.length, 'audit record')} of profile "${profile}" (listener ${listeners.join(', ')}), ${span(mine)}.`,
     `Learned: ${plural(learned.length, 'forwarded request')} (${stats.wouldBeDenied} of them denied by the learning policy); not learned: ${stats.notLearned}.`,
     ...(modes.includes('enforce') ? ['Some records were made in enforce mode: denied requests were not learned, and bodies there were read only when a rule needed them.'] : []),
     'Everything not allowed below is denied. Review the rules before enforcing them: they allow what was seen, not what is safe.',
   ];
-  const notLearned = [...refused.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}${n > 1 ? ` x${n}` : ''}`);
+}
+
+/** One line per kind of request not learned, sorted, with " xN" when it was seen N > 1 times. */
+export function notLearnedLines(refused: ReadonlyMap<string, number>): string[] {
+  return [...refused.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}${n > 1 ? ` x${n}` : ''}`);
+}
+
+/** The smallest policy allowing what the records show `options.profile` (or the only profile) doing; `stats` counts what was read. */
+export function suggestPolicy(input: readonly unknown[], options: SuggestOptions = {}, stats: SuggestStats = emptySuggestStats()): SuggestResult {
+  const decisions = readDecisions(input, stats);
+  const chosen = chooseProfile(decisions, options, stats);
+  if (!chosen.ok) return { ok: false, message: chosen.message, stats };
+  const { profile, mine } = chosen;
+  const { learned, refused } = sortOutLearned(mine, stats);
+  const rules = rulesFor(learned);
+  const headerComments = headerCommentsFor(profile, mine, learned, stats);
   return {
     ok: true,
-    policy: { name: `${profile || 'sockgate'}-suggested`, description: `Allows what profile "${profile}" was seen doing; generated by sockgate suggest`, headerComments, rules, notLearned },
+    policy: { name: `${profile || 'sockgate'}-suggested`, description: `Allows what profile "${profile}" was seen doing; generated by sockgate suggest`, headerComments, rules, notLearned: notLearnedLines(refused) },
     stats,
   };
 }

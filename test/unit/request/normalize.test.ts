@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRequest } from '../../../src/request/normalize.js';
+import { checkTargetSyntax, decodePathSegments, encodeTarget, normalizeRequest, readApiVersion } from '../../../src/request/normalize.js';
 
 function ok(target: string, method = 'GET') {
   const r = normalizeRequest(method, target);
@@ -151,5 +151,82 @@ describe('normalizeRequest', () => {
       expect(twice.target).toBe(once.target);
       expect([...twice.query]).toEqual([...once.query]);
     }
+  });
+});
+
+/** Assert that a step refused with `code` and a reason containing `reason`. */
+function expectRefused(r: { ok: boolean; rejection?: { code: string; reason: string } } | null, code: string, reason: string): void {
+  expect(r?.ok).toBe(false);
+  expect(r?.rejection?.code).toBe(code);
+  expect(r?.rejection?.reason).toContain(reason);
+}
+
+describe('the steps of normalizeRequest', () => {
+  it.each([
+    ['an origin-form target', '/containers/json?all=1', null],
+    ['the root', '/', null],
+    ['a target of exactly 8192 bytes', '/' + 'a'.repeat(8191), null],
+    ['a target of 8193 bytes', '/' + 'a'.repeat(8192), 'longer than 8192 bytes'],
+    ['a relative path', 'containers/json', 'must be a path starting with "/"'],
+    ['an empty target', '', 'must be a path starting with "/"'],
+    ['a raw space', '/a b', 'contains byte 0x20 at offset 2'],
+    ['a fragment', '/a#b', 'contains "#" at offset 2'],
+    ['a backslash', '/a\\b', 'contains "\\" at offset 2'],
+    ['a raw non-ASCII character', '/\u00e9', 'contains byte 0xe9 at offset 1'],
+  ])('checkTargetSyntax refuses %s with a reason naming the problem, or accepts it', (_what, target, reason) => {
+    const r = checkTargetSyntax(target);
+    if (reason === null) expect(r).toBeNull();
+    else expectRefused(r, 'SOCKGATE_DENY_REQUEST_TARGET', reason);
+  });
+
+  it.each([
+    ['/', []],
+    ['/containers/json', ['containers', 'json']],
+    ['/v1.41/_ping', ['v1.41', '_ping']],
+    ['/a%20b/%2561', ['a b', '%61']],
+    ['/a+b/c:d@e', ['a+b', 'c:d@e']],
+  ])('decodePathSegments(%j) decodes each segment once: %j', (path, segments) => {
+    expect(decodePathSegments(path)).toEqual({ ok: true, value: segments });
+  });
+
+  it.each([
+    ['/a//b', 'empty segment'],
+    ['/a/', 'empty segment'],
+    ['/a/%zz', 'invalid percent-encoding'],
+    ['/a/%2e%2E', 'is a dot segment'],
+    ['/a/.', 'is a dot segment'],
+    ['/a%2Fb', 'decodes to "/"'],
+    ['/a%00', 'NUL or a control character'],
+  ])('decodePathSegments(%j) refuses: %s', (path, reason) => {
+    expectRefused(decodePathSegments(path), 'SOCKGATE_DENY_REQUEST_TARGET', reason);
+  });
+
+  it.each([
+    [undefined, null],
+    ['containers', null],
+    ['V1.41', null],
+    ['v1.41', '1.41'],
+    ['v1.24', '1.24'],
+    ['v1.51', '1.51'],
+  ])('readApiVersion(%j) is %j', (first, version) => {
+    expect(readApiVersion(first)).toEqual({ ok: true, value: version });
+  });
+
+  it.each([
+    ['v1.041', 'is not a version prefix'],
+    ['v1.', 'is not a version prefix'],
+    ['v1.23', 'older than 1.24'],
+    ['v1.52', 'newer than 1.51'],
+  ])('readApiVersion(%j) refuses: %s', (first, reason) => {
+    expectRefused(readApiVersion(first), 'SOCKGATE_DENY_API_VERSION', reason);
+  });
+
+  it.each<[string | null, string[], [string, string[]][], string]>([
+    [null, [], [], '/'],
+    ['1.41', [], [], '/v1.41'],
+    ['1.41', ['containers', 'json'], [['all', ['1']]], '/v1.41/containers/json?all=1'],
+    [null, ['containers', 'a b/c'], [['x', ['1 2', '+']], ['flag', ['']]], '/containers/a%20b%2Fc?x=1%202&x=%2B&flag='],
+  ])('encodeTarget(%j, %j, %j) is %j', (version, segments, query, target) => {
+    expect(encodeTarget(version, segments, new Map(query))).toBe(target);
   });
 });

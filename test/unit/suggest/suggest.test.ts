@@ -3,7 +3,7 @@ import { compilePolicy } from '../../../src/policy/compile.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import { compileGlob } from '../../../src/policy/glob.js';
 import { renderPolicy } from '../../../src/suggest/render.js';
-import { emptySuggestStats, exactPathGlob, parseLogLines, suggestPolicy } from '../../../src/suggest/suggest.js';
+import { emptySuggestStats, exactPathGlob, notLearnedLines, parseLogLines, suggestPolicy } from '../../../src/suggest/suggest.js';
 import { policyFromYaml } from '../../helpers/proxy.js';
 import { allowed, decide, recordOf, type TestRequest } from '../../helpers/gate-record.js';
 
@@ -181,5 +181,16 @@ describe('sockgate suggest', () => {
     }
     expect(compileGlob(exactPathGlob('/a/*/b')).test('/a/c/b')).toBe(false);
     expect(compileGlob(exactPathGlob('/p/{a,b}')).test('/p/a')).toBe(false);
+  });
+});
+
+describe('notLearnedLines', () => {
+  it.each([
+    ['nothing', [], []],
+    ['one request', [['GET /x (unknown): refused by sockgate [SOCKGATE_DENY_REQUEST_TARGET]', 1]], ['GET /x (unknown): refused by sockgate [SOCKGATE_DENY_REQUEST_TARGET]']],
+    ['a repeated request, with its count', [['POST /b (b): denied by the policy in enforce mode', 3]], ['POST /b (b): denied by the policy in enforce mode x3']],
+    ['several kinds, sorted', [['POST /b (b): why', 2], ['GET /a (a): why', 1]], ['GET /a (a): why', 'POST /b (b): why x2']],
+  ] as const)('lists %s one line per kind', (_what, counts, lines) => {
+    expect(notLearnedLines(new Map(counts))).toEqual(lines);
   });
 });
