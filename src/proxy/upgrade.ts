@@ -9,7 +9,7 @@
  * engine reads stdin EOF from the client's FIN and still sends the remaining output).
  */
 
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { clientMessage, ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, upstreamFailure, type EngineEndpoint } from '../errors.js';
@@ -66,141 +66,175 @@ function writeResponseHead(socket: Duplex, res: IncomingMessage, lines: readonly
   socket.write(head + '\r\n');
 }
 
-export function spliceUpgrade(
-  req: IncomingMessage,
-  client: Duplex,
-  head: Buffer,
-  target: string,
-  upstream: UpstreamOptions,
-  done: (outcome: SpliceOutcome) => void,
-): void {
-  let finished = false;
-  const finish = (outcome: SpliceOutcome): void => {
-    if (finished) return;
-    finished = true;
-    done(outcome);
-  };
+/** The engine request's body: how much of it is still to come from the client, and what came after it. */
+interface BodyState {
+  /** the chunked decoder of a chunked body; null for a Content-Length one */
+  readonly decoder: ReturnType<typeof createChunkedDecoder> | null;
+  chunkedDone: boolean;
+  /** Content-Length bytes still to forward */
+  remaining: number;
+  /** client bytes after the body, held until the engine's 101 */
+  readonly early: Buffer[];
+  earlyBytes: number;
+  clientEnded: boolean;
+}
 
-  const upgradeProtocol = String(req.headers['upgrade'] ?? 'tcp');
-  const headers = upgradeRequestHeaders(req.rawHeaders, upgradeProtocol);
-  // A chunked body already complete in the first bytes goes on with its length.
-  const decoder = req.headers['transfer-encoding'] !== undefined ? createChunkedDecoder() : null;
-  let chunkedDone = decoder === null;
-  let firstBody: Buffer | null = null;
-  if (decoder !== null) {
-    const step = decoder.push(head);
-    if (!step.ok) {
-      writeRawError(client, 400, malformedBody(step.reason));
-      finish({ status: 400 });
-      return;
-    }
-    if (step.done) {
-      chunkedDone = true;
-      firstBody = Buffer.concat(step.data);
-      head = step.rest;
-      headers.push('Content-Length', String(firstBody.length));
-    }
-  }
-  const upReq = httpRequest({
-    method: req.method,
-    path: target,
-    headers,
-    setHost: false,
-    createConnection: () => createConnection({ path: upstream.socketPath, allowHalfOpen: true }),
-  });
+/**
+ * Splice an admitted upgrade request to the engine; `done` is called once, with the status the
+ * client got (and the upstream failure behind a 502/504).
+ */
+export function spliceUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: string, upstream: UpstreamOptions, done: (outcome: SpliceOutcome) => void): void {
+  new UpgradeSplice(req, client, upstream, done).start(head, target);
+}
 
+class UpgradeSplice {
+  #finished = false;
+  #timer: NodeJS.Timeout | undefined;
   // Held so it can be closed for certain: after a complete non-101 response the request no
   // longer owns its socket, and destroying the request would leave the connection open.
-  let upstreamSocket: Duplex | undefined;
-  upReq.once('socket', (s: Duplex) => (upstreamSocket = s));
+  #upstreamSocket: Duplex | undefined;
+  #upReq!: ClientRequest;
+  #body!: BodyState;
+  readonly #onData = (chunk: Buffer): void => this.forwardBody(chunk);
+  readonly #onEnd = (): void => {
+    this.#body.clientEnded = true;
+    if (this.#body.remaining > 0 || !this.#body.chunkedDone) this.#upReq.destroy(new Error('client closed before sending the whole request body'));
+  };
 
-  let timer: NodeJS.Timeout | undefined;
-  if (upstream.headersTimeoutMs > 0) {
-    timer = setTimeout(() => {
-      upReq.destroy();
-      const error = new Error('upstream headers timeout');
-      const failure = upstreamFailure(error, true, upstream, 'upgrade');
-      writeRawError(client, failure.status, clientMessage(failure.code, failure.message));
-      finish({ status: failure.status, error });
-    }, upstream.headersTimeoutMs);
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly client: Duplex,
+    private readonly upstream: UpstreamOptions,
+    private readonly done: (outcome: SpliceOutcome) => void,
+  ) {}
+
+  private finish(outcome: SpliceOutcome): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.done(outcome);
   }
-  const clearTimer = (): void => {
-    if (timer) clearTimeout(timer);
-  };
 
-  // Body: exactly Content-Length bytes, or a chunked body read to its last chunk (gate.ts admits
-  // no other framing). A chunked body is forwarded decoded, framed anew by Node: Content-Length 0
-  // when it is empty and complete at once (dockerode's POST /session sends "0\r\n\r\n" right
-  // after the head); otherwise the head goes at once and the data follows as it is decoded, since
-  // a client may wait for the engine's 101 before it ends the body (the engine does not read
-  // the body of attach or session before it hijacks).
-  let remaining = decoder === null ? Number(req.headers['content-length'] ?? '0') : 0;
-  const early: Buffer[] = [];
-  let earlyBytes = 0;
-  let clientEnded = false;
+  /** Send the request head (and a body already complete in `head`), then forward what the client sends. */
+  start(head: Buffer, target: string): void {
+    const { req, client } = this;
+    const headers = upgradeRequestHeaders(req.rawHeaders, String(req.headers['upgrade'] ?? 'tcp'));
+    // A chunked body already complete in the first bytes goes on with its length.
+    const decoder = req.headers['transfer-encoding'] !== undefined ? createChunkedDecoder() : null;
+    let firstBody: Buffer | null = null;
+    this.#body = { decoder, chunkedDone: decoder === null, remaining: decoder === null ? Number(req.headers['content-length'] ?? '0') : 0, early: [], earlyBytes: 0, clientEnded: false };
+    if (decoder !== null) {
+      const step = decoder.push(head);
+      if (!step.ok) {
+        writeRawError(client, 400, malformedBody(step.reason));
+        this.finish({ status: 400 });
+        return;
+      }
+      if (step.done) {
+        this.#body.chunkedDone = true;
+        firstBody = Buffer.concat(step.data);
+        head = step.rest;
+        headers.push('Content-Length', String(firstBody.length));
+      }
+    }
+    this.openEngineRequest(target, headers);
+    client.on('data', this.#onData);
+    client.on('end', this.#onEnd);
+    client.on('error', () => this.#upReq.destroy());
+    client.on('close', () => {
+      if (!this.#finished && !this.#upReq.destroyed) this.#upReq.destroy();
+    });
+    if (firstBody !== null) this.#upReq.end(firstBody);
+    else if (decoder === null && this.#body.remaining === 0) this.#upReq.end();
+    if (head.length > 0) this.forwardBody(head);
+    if (this.#finished) return;
+    // A chunked body still to come: the head goes now (the client may wait for the 101 first).
+    if (!this.#body.chunkedDone) this.#upReq.flushHeaders();
+    this.#upReq.on('upgrade', (res: IncomingMessage, upSocket: Duplex, upHead: Buffer) => this.onSwitched(res, upSocket, upHead));
+    this.#upReq.on('response', (res: IncomingMessage) => this.onAnswered(res));
+    this.#upReq.on('error', (err) => this.onFailed(err));
+  }
 
-  const refuseBody = (reason: string): void => {
-    client.off('data', onData);
-    upReq.destroy();
-    writeRawError(client, 400, malformedBody(reason));
-    finish({ status: 400 });
-  };
+  /** The request to the engine on a fresh connection, and the timer for its answer's head. */
+  private openEngineRequest(target: string, headers: string[]): void {
+    const upstream = this.upstream;
+    this.#upReq = httpRequest({
+      method: this.req.method,
+      path: target,
+      headers,
+      setHost: false,
+      createConnection: () => createConnection({ path: upstream.socketPath, allowHalfOpen: true }),
+    });
+    this.#upReq.once('socket', (s: Duplex) => (this.#upstreamSocket = s));
+    if (upstream.headersTimeoutMs > 0) {
+      this.#timer = setTimeout(() => {
+        this.#upReq.destroy();
+        const error = new Error('upstream headers timeout');
+        const failure = upstreamFailure(error, true, upstream, 'upgrade');
+        writeRawError(this.client, failure.status, clientMessage(failure.code, failure.message));
+        this.finish({ status: failure.status, error });
+      }, upstream.headersTimeoutMs);
+    }
+  }
 
-  const onData = (chunk: Buffer): void => {
-    if (!chunkedDone && decoder !== null) {
-      const step = decoder.push(chunk);
-      if (!step.ok) return refuseBody(step.reason);
+  private clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+
+  /**
+   * Body: exactly Content-Length bytes, or a chunked body read to its last chunk (gate.ts admits
+   * no other framing). A chunked body is forwarded decoded, framed anew by Node: Content-Length 0
+   * when it is empty and complete at once (dockerode's POST /session sends "0\r\n\r\n" right
+   * after the head); otherwise the head goes at once and the data follows as it is decoded, since
+   * a client may wait for the engine's 101 before it ends the body (the engine does not read
+   * the body of attach or session before it hijacks). Bytes after the body wait for the 101.
+   */
+  private forwardBody(chunk: Buffer): void {
+    const body = this.#body;
+    const upReq = this.#upReq;
+    if (!body.chunkedDone && body.decoder !== null) {
+      const step = body.decoder.push(chunk);
+      if (!step.ok) return this.refuseBody(step.reason);
       for (const part of step.data) upReq.write(part);
       if (!step.done) return;
-      chunkedDone = true;
+      body.chunkedDone = true;
       upReq.end();
       chunk = step.rest;
     }
-    if (remaining > 0) {
-      const part = chunk.subarray(0, remaining);
-      remaining -= part.length;
+    if (body.remaining > 0) {
+      const part = chunk.subarray(0, body.remaining);
+      body.remaining -= part.length;
       upReq.write(part);
-      if (remaining === 0) upReq.end();
+      if (body.remaining === 0) upReq.end();
       chunk = chunk.subarray(part.length);
     }
     if (chunk.length > 0) {
-      early.push(chunk);
-      earlyBytes += chunk.length;
-      if (earlyBytes > MAX_EARLY_BYTES) client.pause();
+      body.early.push(chunk);
+      body.earlyBytes += chunk.length;
+      if (body.earlyBytes > MAX_EARLY_BYTES) this.client.pause();
     }
-  };
-  const onEnd = (): void => {
-    clientEnded = true;
-    if (remaining > 0 || !chunkedDone) upReq.destroy(new Error('client closed before sending the whole request body'));
-  };
-  const onClientError = (): void => {
-    upReq.destroy();
-  };
-  client.on('data', onData);
-  client.on('end', onEnd);
-  client.on('error', onClientError);
-  client.on('close', () => {
-    if (!finished && !upReq.destroyed) upReq.destroy();
-  });
-  if (firstBody !== null) upReq.end(firstBody);
-  else if (decoder === null && remaining === 0) upReq.end();
-  if (head.length > 0) onData(head);
-  if (finished) return;
-  // A chunked body still to come: the head goes now (the client may wait for the 101 first).
-  if (!chunkedDone) upReq.flushHeaders();
+  }
 
-  upReq.on('upgrade', (res: IncomingMessage, upSocket: Duplex, upHead: Buffer) => {
-    clearTimer();
-    client.off('data', onData);
-    client.off('end', onEnd);
+  private refuseBody(reason: string): void {
+    this.client.off('data', this.#onData);
+    this.#upReq.destroy();
+    writeRawError(this.client, 400, malformedBody(reason));
+    this.finish({ status: 400 });
+  }
+
+  /** The engine switched protocols: relay its head, then pipe both ways with half-close preserved. */
+  private onSwitched(res: IncomingMessage, upSocket: Duplex, upHead: Buffer): void {
+    const client = this.client;
+    this.clearTimer();
+    client.off('data', this.#onData);
+    client.off('end', this.#onEnd);
     writeResponseHead(client, res, res.rawHeaders);
     if (upHead.length > 0) client.write(upHead);
-    for (const chunk of early) upSocket.write(chunk);
+    for (const chunk of this.#body.early) upSocket.write(chunk);
+    const clientEnded = this.#body.clientEnded;
     if (clientEnded) upSocket.end();
-
     let open = 2;
     const closeOne = (): void => {
-      if (--open === 0) finish({ status: res.statusCode ?? 101 });
+      if (--open === 0) this.finish({ status: res.statusCode ?? 101 });
     };
     const teardown = (): void => {
       client.destroy();
@@ -227,33 +261,36 @@ export function spliceUpgrade(
     if (!clientEnded) client.pipe(upSocket);
     upSocket.pipe(client);
     client.resume();
-  });
+  }
 
-  upReq.on('response', (res: IncomingMessage) => {
-    // The engine did not switch protocols (e.g. 404 no such container): relay the answer and
-    // close both sides so the connection cannot carry another, unchecked request.
-    clearTimer();
-    client.off('data', onData);
+  /**
+   * The engine did not switch protocols (e.g. 404 no such container): relay the answer and close
+   * both sides so the connection cannot carry another, unchecked request.
+   */
+  private onAnswered(res: IncomingMessage): void {
+    const client = this.client;
+    this.clearTimer();
+    client.off('data', this.#onData);
     client.pause();
     // The body is relayed decoded and ends with the connection (no Transfer-Encoding is copied).
-    writeResponseHead(client, res, [...responseHead(req.method ?? 'POST', res.statusCode ?? 502, res.rawHeaders).headers, 'Connection', 'close']);
+    writeResponseHead(client, res, [...responseHead(this.req.method ?? 'POST', res.statusCode ?? 502, res.rawHeaders).headers, 'Connection', 'close']);
     res.pipe(client);
     res.on('end', () => {
-      upReq.destroy();
-      upstreamSocket?.destroy();
-      finish({ status: res.statusCode ?? 502 });
+      this.#upReq.destroy();
+      this.#upstreamSocket?.destroy();
+      this.finish({ status: res.statusCode ?? 502 });
     });
     res.on('error', () => {
       client.destroy();
-      finish({ status: res.statusCode ?? 502 });
+      this.finish({ status: res.statusCode ?? 502 });
     });
-  });
+  }
 
-  upReq.on('error', (err) => {
-    clearTimer();
-    if (finished) return;
-    const failure = upstreamFailure(err, false, upstream, 'upgrade');
-    writeRawError(client, failure.status, clientMessage(failure.code, failure.message));
-    finish({ status: failure.status, error: err });
-  });
+  private onFailed(err: Error): void {
+    this.clearTimer();
+    if (this.#finished) return;
+    const failure = upstreamFailure(err, false, this.upstream, 'upgrade');
+    writeRawError(this.client, failure.status, clientMessage(failure.code, failure.message));
+    this.finish({ status: failure.status, error: err });
+  }
 }
