@@ -165,6 +165,9 @@ async function bulk(gate: Sockgate, dir: string): Promise<void> {
   const up = await interleaved(rounds, (s) => tracked(s, () => upload(s, tar)), gate);
   ratioRow(`image upload (${mb} MB tar) MB/s`, median(up.direct.map((x) => x.mbps)), median(up.through.map((x) => x.mbps)), 'MB/s', 1, 0.9, true);
   valueRow('sockgate peak RSS during transfers', `${fmt(peak)} MB`, '≤ 100 MB', peak <= 100);
+  // Memory given back once the transfers are over (the target: back to the idle figure).
+  await sleep(3000);
+  valueRow('sockgate RSS 3 s after the transfers', `${fmt(memory(gate.pid).rssMb)} MB`, '', null);
 }
 
 async function exec(gate: Sockgate): Promise<void> {
