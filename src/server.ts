@@ -37,6 +37,7 @@ import { containerListEntry, eventVisible, filterContainerList } from './policy/
 import { forwardRequestHeaders, responseHead, type ResponseHead } from './proxy/headers.js';
 import { capVersionAnswer } from './request/api-version.js';
 import { isOpenEndedAnswer } from './request/open-ended.js';
+import { AWAITS_WORK_ENDPOINTS as NO_HEADERS_TIMEOUT, STREAM_ENDPOINTS } from './request/endpoints.js';
 import { EnginePool, engineRawHeaders } from './proxy/engine-pool.js';
 import { relayStream, relayWhole, type RelayOptions } from './proxy/relay.js';
 import { consumeBody } from './proxy/body.js';
@@ -94,9 +95,6 @@ interface OpenStream {
 /** Uploads of at least this many bytes (Content-Length) take the short path, streamed to the engine by hand. */
 const SHORT_PATH_UPLOAD_BYTES = 64 * 1024;
 
-/** Endpoints whose answers stay open (a reload re-checks them); hijacked endpoints are tracked too. */
-const STREAM_ENDPOINTS = new Set(['system.events', 'containers.logs', 'containers.stats', 'containers.wait', 'containers.attach', 'exec.start']);
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** switch the listener to a new profile (hot reload); see buildServer */
@@ -135,26 +133,6 @@ const ENGINE_PROBE_TIMEOUT_MS = 5_000;
 
 /** How much of a denied request's body is read and discarded so the denial arrives cleanly. */
 const DENIED_BODY_DRAIN_BYTES = 1024 * 1024;
-
-/**
- * Endpoints whose answer the engine sends only when the work is done, which may take longer than
- * any fixed limit (docker stop -t 900, removing or committing a large container, pruning, disk
- * usage of a large host): the upstream headers timeout does not apply to them, as the engine
- * itself sets none. Streamed endpoints (events, logs, pull, build, wait) send headers at once.
- */
-const NO_HEADERS_TIMEOUT = new Set([
-  'containers.stop',
-  'containers.restart',
-  'containers.delete',
-  'images.commit',
-  'containers.prune',
-  'images.delete',
-  'images.prune',
-  'volumes.prune',
-  'networks.prune',
-  'build.prune',
-  'system.dataUsage',
-]);
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'];
 
