@@ -36,6 +36,10 @@
  * for HEAD (/_ping and /containers/{name*}/archive) and gets 404 "page not found" elsewhere.
  * OPTIONS: the system router registers OPTIONS /{anyroute:.*} (CORS preflight; answers 200,
  * empty body) for every path, hence 'OPTIONS' in HttpMethod.
+ *
+ * Traits: each entry also says how sockgate treats the endpoint beyond its rules (the optional
+ * fields of EndpointSpec: streamed answer, body schema, target, ...). Every set of ids the other
+ * modules use is derived from them with endpointsWith(), so there is one place to say it.
  */
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
@@ -80,7 +84,7 @@ export interface EndpointSpec {
    * the exec instance the path names. Target conditions and a profile's scope apply to it.
    */
   readonly target?: 'container' | 'exec';
-  /** the volume or network the path names (`{name*}` / `{id*}`), which an owning or scoped profile must be able to see */
+  /** the volume or network the path names (`{name*}` / `{id*}`), which an owning profile must be able to see */
   readonly pathObject?: 'volume' | 'network';
   /** where the decoded body carries labels that end up on an object, as JSON pointers with `*` for every element: sockgate reads such bodies to keep its reserved label prefix out */
   readonly labelPlaces?: readonly string[];
