@@ -32,6 +32,7 @@ import {
 } from './policy/ownership.js';
 import { obj, str } from './json-view.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
+import type { EndpointId } from './request/endpoints.js';
 import { normalizeRequest, type NormalizedRequest } from './request/normalize.js';
 
 export interface GateInput {
@@ -165,7 +166,7 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
     }
 
     const facts = factsOf(normalized, endpoint);
-    const endpointId = endpoint?.id ?? '';
+    const endpointId = endpoint?.id ?? null;
     const sweeping = sweepingEndpoint(policy, endpointId);
     if (sweeping !== null) {
       return refuse('SOCKGATE_DENY_NOT_OWNED', `${endpointId} would act on ${sweeping}; this profile may act only on objects it can see, one by one`, normalized, endpoint);
@@ -173,7 +174,7 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
     const reservedInQuery = reservedLabelInQuery(endpointId, normalized.query);
     if (reservedInQuery !== null) return reservedLabelRefusal(reservedInQuery, normalized, endpoint);
     // Learn mode reads every body sockgate can decode, so the record shows what it asked for.
-    let bodyNeeded = needsBody(policy, facts) || (policy.mode === 'audit' && INSPECTABLE_ENDPOINTS.has(endpointId) && !input.upgrade);
+    let bodyNeeded = needsBody(policy, facts) || (policy.mode === 'audit' && endpointId !== null && INSPECTABLE_ENDPOINTS.has(endpointId) && !input.upgrade);
     if (bodyNeeded && input.upgrade) return refuse('SOCKGATE_DENY_HEADERS', 'a request whose body is inspected cannot be upgraded', normalized, endpoint);
     const targetRef = endpoint !== null && needsTarget(policy, facts) ? targetRefOf(endpoint) : null;
     if (!bodyNeeded && targetRef === null && bodyChecksBeyondRules(policy, endpointId)) {
@@ -219,8 +220,8 @@ export function admit(policy: CompiledPolicy, input: GateInput): Admission {
 }
 
 /** Whether sockgate reads this endpoint's body for checks of its own, whatever the rules say. */
-function bodyChecksBeyondRules(policy: CompiledPolicy, endpointId: string): boolean {
-  if (LABELLING_ENDPOINTS.has(endpointId)) return true;
+function bodyChecksBeyondRules(policy: CompiledPolicy, endpointId: EndpointId | null): boolean {
+  if (endpointId !== null && LABELLING_ENDPOINTS.has(endpointId)) return true;
   return (policy.scope !== null || policy.owner !== null) && (endpointId === 'networks.connect' || endpointId === 'networks.disconnect');
 }
 
@@ -233,11 +234,8 @@ function reservedLabelRefusal(found: { pointer: string; label: string }, normali
   );
 }
 
-const VOLUME_PATH_ENDPOINTS = new Set(['volumes.inspect', 'volumes.delete', 'volumes.update']);
-const NETWORK_PATH_ENDPOINTS = new Set(['networks.inspect', 'networks.delete', 'networks.connect', 'networks.disconnect']);
-
 /** Objects named in the path or query that this profile must be able to see. */
-function pathAndQueryRefs(policy: CompiledPolicy, endpointId: string, endpoint: EndpointMatch | null, normalized: NormalizedRequest): ObjectRef[] {
+function pathAndQueryRefs(policy: CompiledPolicy, endpointId: EndpointId | null, endpoint: EndpointMatch | null, normalized: NormalizedRequest): ObjectRef[] {
   const refs: ObjectRef[] = [];
   if (policy.scope !== null && endpointId === 'images.commit') {
     // POST /commit?container=X reads the whole filesystem of container X.
@@ -254,14 +252,15 @@ function pathAndQueryRefs(policy: CompiledPolicy, endpointId: string, endpoint: 
     }
   }
   if (policy.owner !== null && endpoint !== null) {
-    if (VOLUME_PATH_ENDPOINTS.has(endpointId)) refs.push({ kind: 'volume', ref: endpoint.params['name'] ?? '', pointer: '' });
-    if (NETWORK_PATH_ENDPOINTS.has(endpointId)) refs.push({ kind: 'network', ref: endpoint.params['id'] ?? '', pointer: '' });
+    // The volume or network the path names (EndpointSpec.pathObject).
+    if (endpoint.spec.pathObject === 'volume') refs.push({ kind: 'volume', ref: endpoint.params['name'] ?? '', pointer: '' });
+    if (endpoint.spec.pathObject === 'network') refs.push({ kind: 'network', ref: endpoint.params['id'] ?? '', pointer: '' });
   }
   return refs;
 }
 
 /** The objects a decoded body names that this profile must be able to see. */
-function bodyRefs(policy: CompiledPolicy, endpointId: string, value: unknown): ObjectRef[] {
+function bodyRefs(policy: CompiledPolicy, endpointId: EndpointId, value: unknown): ObjectRef[] {
   if (policy.owner !== null) return bodyReferences(endpointId, value);
   if (policy.scope !== null) return bodyReferences(endpointId, value).filter((r) => r.kind === 'container');
   return [];

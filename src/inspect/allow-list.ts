@@ -13,6 +13,7 @@
  */
 
 import { goStructFields, type GoType } from './gojson/index.js';
+import type { EndpointId } from '../request/endpoints.js';
 
 export interface AllowList {
   /** listed paths */
@@ -55,7 +56,7 @@ const CLIENT_DEFAULTS: Readonly<Record<string, readonly unknown[]>> = {
  * copies its query options into the create body (`name`, `platform`); docker-py sends the
  * container id in an exec create (`Container`, a field of API 1.2x that moby has since dropped).
  */
-export const IGNORED_CLIENT_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+export const IGNORED_CLIENT_KEYS: Readonly<Partial<Record<EndpointId, ReadonlySet<string>>>> = {
   'containers.create': new Set(['/name', '/platform']),
   'exec.create': new Set(['/Container']),
 };

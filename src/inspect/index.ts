@@ -18,6 +18,8 @@ import { decodeGoJson } from './gojson/index.js';
 import { BODY_READING, BODY_SCHEMAS } from './schemas/index.js';
 import { effectiveHostConfig, LEGACY_MERGED_FIELDS, LEGACY_TOP_LEVEL_HOST_CONFIG_KEYS } from './schemas/container-create.js';
 import { isSet } from './body-view.js';
+import type { EndpointId } from '../request/endpoints.js';
+import { INSPECTABLE_ENDPOINTS } from './inspectable.js';
 
 export type InspectResult = { readonly ok: true; readonly view: BodyView } | { readonly ok: false; readonly pointer: string; readonly message: string };
 
@@ -47,7 +49,7 @@ function isEmptyValue(v: unknown): boolean {
  * refused: its meaning depends on the engine version, and its pointer is not where rules look.
  * One the engine ignores (it holds nothing, or a HostConfig object overrides it) is not.
  */
-function legacyTopLevelProblem(endpoint: string, value: unknown): InspectResult | null {
+function legacyTopLevelProblem(endpoint: EndpointId, value: unknown): InspectResult | null {
   if (endpoint !== 'containers.create' || value === null || typeof value !== 'object') return null;
   const top = value as Record<string, unknown>;
   const inner = top['HostConfig'];
@@ -65,23 +67,22 @@ function legacyTopLevelProblem(endpoint: string, value: unknown): InspectResult 
 
 const sourced = (value: unknown, s: SourcedFacts): BodyView => ({ value, facts: s.facts, factPointers: s.pointers });
 
-function viewFor(endpoint: string, value: unknown): BodyView {
-  switch (endpoint) {
-    case 'containers.create': {
-      // Top-level (legacy) HostConfig fields the engine would apply are refused before this, so
-      // the effective HostConfig is the body's own "HostConfig" and its pointers hold.
-      const hostConfig = effectiveHostConfig(value);
-      const effective = { ...(value as Record<string, unknown>), HostConfig: hostConfig };
-      return sourced(effective, hostConfigFactsSourced(hostConfig));
-    }
-    case 'volumes.create':
-      return sourced(value, volumeCreateFactsSourced(value));
-    case 'services.create':
-    case 'services.update':
-      return sourced(value, serviceSpecFactsSourced(value));
-    default:
-      return { value, facts: {} };
-  }
+/** The endpoints whose decoded body has a view of its own (derived facts); the others are viewed as decoded, with no facts. */
+const VIEWS: Readonly<Partial<Record<EndpointId, (value: unknown) => BodyView>>> = {
+  'containers.create': (value) => {
+    // Top-level (legacy) HostConfig fields the engine would apply are refused before this, so
+    // the effective HostConfig is the body's own "HostConfig" and its pointers hold.
+    const hostConfig = effectiveHostConfig(value);
+    const effective = { ...(value as Record<string, unknown>), HostConfig: hostConfig };
+    return sourced(effective, hostConfigFactsSourced(hostConfig));
+  },
+  'volumes.create': (value) => sourced(value, volumeCreateFactsSourced(value)),
+  'services.create': (value) => sourced(value, serviceSpecFactsSourced(value)),
+  'services.update': (value) => sourced(value, serviceSpecFactsSourced(value)),
+};
+
+function viewFor(endpoint: EndpointId, value: unknown): BodyView {
+  return VIEWS[endpoint]?.(value) ?? { value, facts: {} };
 }
 
 /**
@@ -89,10 +90,10 @@ function viewFor(endpoint: string, value: unknown): BodyView {
  * engine version sockgate knows means for the engine at hand (exact-keys.ts): ignored by an engine
  * sockgate knows, refused when the engine is newer or its version unknown.
  */
-export function inspectBody(endpoint: string, bytes: Uint8Array, unknownKeys: UnknownKeys = 'refuse'): InspectResult {
+export function inspectBody(endpoint: EndpointId, bytes: Uint8Array, unknownKeys: UnknownKeys = 'refuse'): InspectResult {
+  if (!INSPECTABLE_ENDPOINTS.has(endpoint)) return fail('', `sockgate has no decoder for the body of ${endpoint}`);
   const schema = BODY_SCHEMAS[endpoint];
   const reading = BODY_READING[endpoint];
-  if (schema === undefined || reading === undefined) return fail('', `sockgate has no decoder for the body of ${endpoint}`);
 
   let text: string;
   try {

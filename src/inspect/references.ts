@@ -9,6 +9,7 @@
 import { list, obj, str } from '../json-view.js';
 import { parseBind } from './facts.js';
 import { namesContainer } from '../request/engine-values.js';
+import type { EndpointId } from '../request/endpoints.js';
 
 export type ObjectKind = 'container' | 'volume' | 'network';
 
@@ -75,23 +76,24 @@ function endpointRefs(settings: unknown, pointer: string, userDefined: boolean):
   return refs;
 }
 
-/** The objects a decoded body names, for the endpoints whose bodies name any. */
-export function bodyReferences(endpoint: string, body: unknown): ObjectRef[] {
-  switch (endpoint) {
-    case 'containers.create':
-      return containerCreateRefs(body);
-    case 'networks.connect':
-      // The path's network may be a predefined one, which makes the engine ignore NetworkID; it
-      // is checked all the same (a denial the engine would not need, never a miss).
-      return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }, ...endpointRefs(obj(body)['EndpointConfig'], '/EndpointConfig', true)];
-    case 'networks.disconnect':
-      return [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }];
-    case 'networks.create': {
-      // A network made from a config-only network takes that network's configuration.
-      const from = str(obj(obj(body)['ConfigFrom'])['Network']);
-      return from === '' ? [] : [{ kind: 'network', ref: from, pointer: '/ConfigFrom/Network' }];
-    }
-    default:
-      return [];
-  }
+/** How to find the objects a decoded body names, for the endpoints whose bodies name any. */
+const BODY_REFERENCES: Readonly<Partial<Record<EndpointId, (body: unknown) => ObjectRef[]>>> = {
+  'containers.create': containerCreateRefs,
+  // The path's network may be a predefined one, which makes the engine ignore NetworkID; it
+  // is checked all the same (a denial the engine would not need, never a miss).
+  'networks.connect': (body) => [
+    { kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' },
+    ...endpointRefs(obj(body)['EndpointConfig'], '/EndpointConfig', true),
+  ],
+  'networks.disconnect': (body) => [{ kind: 'container', ref: str(obj(body)['Container']), pointer: '/Container' }],
+  'networks.create': (body) => {
+    // A network made from a config-only network takes that network's configuration.
+    const from = str(obj(obj(body)['ConfigFrom'])['Network']);
+    return from === '' ? [] : [{ kind: 'network', ref: from, pointer: '/ConfigFrom/Network' }];
+  },
+};
+
+/** The objects a decoded body names (none for endpoints whose bodies name none). */
+export function bodyReferences(endpoint: EndpointId, body: unknown): ObjectRef[] {
+  return BODY_REFERENCES[endpoint]?.(body) ?? [];
 }

@@ -16,7 +16,8 @@
 
 import { isNull, isSet, resolveBodyPath, type BodyView } from './body-view.js';
 import { setFieldPaths } from './allow-list.js';
-import { BODY_SCHEMAS } from './schemas/index.js';
+import type { EndpointId } from '../request/endpoints.js';
+import { bodySchemaOf } from './schemas/index.js';
 
 export type SummaryKind = 'flag' | 'nil' | 'value' | 'list' | 'paths';
 
@@ -38,7 +39,7 @@ export type SummaryValue = boolean | string | null | TooLong | readonly (string 
 const f = (path: string, kind: SummaryKind): SummaryField => ({ path, kind });
 
 /** The fields summarised, per endpoint; endpoints not named here are summarised as {}. */
-export const SUMMARY_FIELDS: Readonly<Record<string, readonly SummaryField[]>> = {
+export const SUMMARY_FIELDS: Readonly<Partial<Record<EndpointId, readonly SummaryField[]>>> = {
   'containers.create': [
     f('Image', 'value'),
     f('HostConfig.Privileged', 'flag'),
@@ -105,10 +106,10 @@ export const SET_FIELDS_KEY = '$fields';
  * The summary of a decoded body: dotted path → recorded value, for the fields of SUMMARY_FIELDS,
  * and under SET_FIELDS_KEY the allow-list paths of every field the body sets.
  */
-export function summarizeBody(endpoint: string, view: BodyView): Record<string, SummaryValue> {
+export function summarizeBody(endpoint: EndpointId, view: BodyView): Record<string, SummaryValue> {
   const out: Record<string, SummaryValue> = {};
   for (const field of SUMMARY_FIELDS[endpoint] ?? []) out[field.path] = summarizeField(field, view);
-  const schema = BODY_SCHEMAS[endpoint];
+  const schema = bodySchemaOf(endpoint);
   if (schema !== undefined) out[SET_FIELDS_KEY] = setFieldPaths(schema, view.value);
   return out;
 }

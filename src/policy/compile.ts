@@ -12,6 +12,7 @@ import { posix } from 'node:path';
 import { cleanHostPath, isUnderPrefix } from './body.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
+import type { EndpointId } from '../request/endpoints.js';
 import { imageRegistry, isEngineTrue, namesContainer } from '../request/engine-values.js';
 
 export interface CompiledValueMatcher {
@@ -47,7 +48,7 @@ export interface CompiledRule {
   readonly pathGlobs: readonly string[];
   readonly pathRes: readonly RegExp[];
   readonly endpointPatterns: readonly string[];
-  readonly endpointIds: ReadonlySet<string>;
+  readonly endpointIds: ReadonlySet<EndpointId>;
   readonly query: readonly (readonly [name: string, matcher: CompiledValueMatcher])[];
   /** body predicates (all must hold); empty when the rule does not look at the body */
   readonly body: readonly BodyPredicate[];
@@ -154,7 +155,7 @@ function compileRedactions(list: NonNullable<PolicyDocument['redact']>): Readonl
 }
 
 function compileRule(r: RuleDocument): CompiledRule {
-  const endpointIds = new Set<string>();
+  const endpointIds = new Set<EndpointId>();
   for (const p of r.endpoints ?? []) for (const id of endpointIdsMatching(p)) endpointIds.add(id);
   return Object.freeze({
     id: r.id,

@@ -10,9 +10,10 @@ import type { TargetFacts } from '../inspect/engine-answers.js';
 import { bodyEvidence, pointerOfPath } from './body-pointer.js';
 import { readsBody, type CompiledPolicy, type CompiledRule, type CompiledTarget, type CompiledValueMatcher } from './compile.js';
 import { IGNORED_CLIENT_KEYS, outsideAllowList, type OutsideAllowList } from '../inspect/allow-list.js';
-import { BODY_SCHEMAS } from '../inspect/schemas/index.js';
+import { bodySchemaOf } from '../inspect/schemas/index.js';
 import type { DockerfileRule } from '../inspect/build-context.js';
 import type { Query } from '../request/normalize.js';
+import type { EndpointId } from '../request/endpoints.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
 import { candidatesFor } from './rule-index.js';
 
@@ -22,7 +23,7 @@ export interface RequestFacts {
   /** decoded, version-less path */
   readonly path: string;
   /** endpoint id, or null when the path matches no known endpoint */
-  readonly endpoint: string | null;
+  readonly endpoint: EndpointId | null;
   readonly query: Query;
 }
 
@@ -113,7 +114,7 @@ export function targetHolds(target: CompiledTarget, t: TargetFacts): boolean {
  */
 export function outsideFields(rule: CompiledRule, facts: RequestFacts, body: BodyView): OutsideAllowList | null {
   if (rule.fields === null) return null;
-  const schema = facts.endpoint === null ? undefined : BODY_SCHEMAS[facts.endpoint];
+  const schema = facts.endpoint === null ? undefined : bodySchemaOf(facts.endpoint);
   // A list is only accepted on endpoints with a schema (policy/load.ts): fail closed otherwise.
   if (schema === undefined) return { pointer: '', path: null };
   return outsideAllowList(rule.fields, schema, body.value, body.unknownKeys ?? [], IGNORED_CLIENT_KEYS[facts.endpoint!]);

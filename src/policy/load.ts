@@ -18,9 +18,10 @@ import {
 } from './document.js';
 import { compileGlob } from './glob.js';
 import { endpointIdsMatching } from '../request/endpoint-match.js';
+import type { EndpointId } from '../request/endpoints.js';
 import { INSPECTABLE_ENDPOINTS } from '../inspect/inspectable.js';
 import { fieldAt } from '../inspect/allow-list.js';
-import { BODY_SCHEMAS } from '../inspect/schemas/index.js';
+import { bodySchemaOf } from '../inspect/schemas/index.js';
 import { TARGETED_ENDPOINTS } from '../request/targets.js';
 import { REDACTABLE_ENDPOINTS } from './redact.js';
 import { entries, parseYaml, type PolicyProblem, type Validator } from '../yaml-validator.js';
@@ -61,7 +62,7 @@ function requireEndpointsIn(
   fields: Map<string, unknown>,
   endpoints: readonly string[] | undefined,
   pointer: string,
-  allowed: ReadonlySet<string>,
+  allowed: ReadonlySet<EndpointId>,
   words: { what: string; kind: string; list: string },
 ): void {
   if (fields.has('paths')) {
@@ -72,7 +73,7 @@ function requireEndpointsIn(
     return;
   }
   for (const pattern of endpoints ?? []) {
-    let ids: readonly string[] = [];
+    let ids: readonly EndpointId[] = [];
     try {
       ids = endpointIdsMatching(pattern);
     } catch {
@@ -379,7 +380,7 @@ function validateAllowedFields(v: Validator, node: unknown, pointer: string, end
   if (effect === 'deny') v.problem(node as Node, pointer, '"fields" lists what an allow rule lets a client set; a deny rule cannot have one (write its conditions under "body")');
   const ids = endpoints.flatMap((e) => {
     try {
-      return endpointIdsMatching(e).filter((id) => BODY_SCHEMAS[id] !== undefined);
+      return endpointIdsMatching(e).filter((id) => bodySchemaOf(id) !== undefined);
     } catch {
       return [];
     }
@@ -390,14 +391,15 @@ function validateAllowedFields(v: Validator, node: unknown, pointer: string, end
       continue;
     }
     for (const id of ids) {
-      const at = fieldAt(BODY_SCHEMAS[id]!, item.value);
+      const at = fieldAt(bodySchemaOf(id)!, item.value);
       if (!at.ok) v.problem(item.node, item.pointer, `"${item.value}" names no field of the ${id} body: ${at.reason}`);
     }
   }
   return list.map((i) => i.value);
 }
 
-const BUILD_ENDPOINTS: ReadonlySet<string> = new Set(['images.build']);
+/** The endpoint Dockerfile conditions apply to: the build, whose context carries the Dockerfile. */
+const BUILD_ENDPOINTS: ReadonlySet<EndpointId> = new Set<EndpointId>(['images.build']);
 const RULE_KEYS = ['id', 'effect', 'description', 'methods', 'paths', 'endpoints', 'query', 'fields', 'body', 'dockerfile', 'target'] as const;
 const TARGET_KEYS = ['name', 'image', 'labels'] as const;
 

@@ -11,26 +11,18 @@
 
 import { list, obj, stringMap } from '../json-view.js';
 import { PREDEFINED_NETWORKS } from '../inspect/references.js';
+import { endpointSpec, endpointsWith, type EndpointId, type EndpointIdSet } from '../request/endpoints.js';
 import { compileMatcher, type CompiledPolicy, type CompiledTarget } from './compile.js';
 import { inScope } from './evaluate.js';
 import { RESERVED_LABEL_PREFIX, type ObjectFacts } from '../inspect/engine-answers.js';
 
 export const OWNER_LABEL = `${RESERVED_LABEL_PREFIX}owner`;
 
-/** Where each endpoint's decoded body carries labels that end up on an object, as JSON pointers with `*` for every element. */
-const LABEL_PLACES: Readonly<Record<string, readonly string[]>> = {
-  'containers.create': ['/Labels', '/HostConfig/Mounts/*/VolumeOptions/Labels'],
-  'volumes.create': ['/Labels'],
-  'networks.create': ['/Labels'],
-  'services.create': ['/Labels', '/TaskTemplate/ContainerSpec/Labels', '/TaskTemplate/ContainerSpec/Mounts/*/VolumeOptions/Labels'],
-  'services.update': ['/Labels', '/TaskTemplate/ContainerSpec/Labels', '/TaskTemplate/ContainerSpec/Mounts/*/VolumeOptions/Labels'],
-};
+/** Endpoints whose bodies can set labels (EndpointSpec.labelPlaces): sockgate always reads them to keep the reserved prefix out. */
+export const LABELLING_ENDPOINTS: EndpointIdSet = endpointsWith('labelPlaces');
 
-/** Endpoints whose bodies can set labels: sockgate always reads them to keep the reserved prefix out. */
-export const LABELLING_ENDPOINTS: ReadonlySet<string> = new Set(Object.keys(LABEL_PLACES));
-
-/** Endpoints whose created object gets the owner label in ownership mode. */
-export const OWNED_CREATE_ENDPOINTS: ReadonlySet<string> = new Set(['containers.create', 'volumes.create', 'networks.create']);
+/** Endpoints whose created object gets the owner label in ownership mode (EndpointSpec.ownedCreate). */
+export const OWNED_CREATE_ENDPOINTS: EndpointIdSet = endpointsWith('ownedCreate');
 
 function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -57,8 +49,8 @@ export interface ReservedLabel {
  * The first label under the reserved prefix in a decoded body, or null. With
  * `skipOwnedTopLevel`, the top-level Labels of an owned create are skipped (sockgate rewrites them).
  */
-export function reservedLabelIn(endpoint: string, value: unknown, skipOwnedTopLevel = false): ReservedLabel | null {
-  for (const place of LABEL_PLACES[endpoint] ?? []) {
+export function reservedLabelIn(endpoint: EndpointId, value: unknown, skipOwnedTopLevel = false): ReservedLabel | null {
+  for (const place of endpointSpec(endpoint).labelPlaces ?? []) {
     if (skipOwnedTopLevel && place === '/Labels' && OWNED_CREATE_ENDPOINTS.has(endpoint)) continue;
     for (const { pointer, labels } of labelMaps(value, place)) {
       for (const label of Object.keys(labels)) {
@@ -70,7 +62,7 @@ export function reservedLabelIn(endpoint: string, value: unknown, skipOwnedTopLe
 }
 
 /** Queries that put labels on images (build `labels`, a JSON map), which containers created from them inherit. */
-export function reservedLabelInQuery(endpoint: string, query: ReadonlyMap<string, readonly string[]>): ReservedLabel | null {
+export function reservedLabelInQuery(endpoint: EndpointId | null, query: ReadonlyMap<string, readonly string[]>): ReservedLabel | null {
   if (endpoint === 'images.build') {
     for (const raw of query.get('labels') ?? []) {
       if (raw === '') continue;
@@ -133,7 +125,7 @@ export function objectVisible(policy: CompiledPolicy, o: ObjectFacts): boolean {
 }
 
 /** Endpoints that act on every object of a kind at once (prune, disk usage), which a scoped or owning profile cannot be allowed. */
-export function sweepingEndpoint(policy: CompiledPolicy, endpoint: string): string | null {
+export function sweepingEndpoint(policy: CompiledPolicy, endpoint: EndpointId | null): string | null {
   if (policy.scope !== null && (endpoint === 'containers.prune' || endpoint === 'system.dataUsage')) return 'containers outside this profile\'s view';
   if (policy.owner !== null && (endpoint === 'volumes.prune' || endpoint === 'networks.prune')) return `${endpoint.split('.')[0]} this profile does not own`;
   return null;

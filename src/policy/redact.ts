@@ -3,20 +3,10 @@
  * container inspect), so discovery tools do not see secrets. Pure.
  */
 
-/** Endpoints whose answer is one JSON object (inspect) or a list of them, which may be redacted. */
-export const REDACTABLE_ENDPOINTS: ReadonlySet<string> = new Set([
-  'containers.inspect',
-  'containers.list',
-  'exec.inspect',
-  'services.inspect',
-  'services.list',
-  'tasks.inspect',
-  'tasks.list',
-  'configs.inspect',
-  'configs.list',
-  'secrets.inspect',
-  'secrets.list',
-]);
+import { endpointsWith, type EndpointIdSet } from '../request/endpoints.js';
+
+/** Endpoints whose answer is one JSON object (inspect) or a list of them, which may be redacted (EndpointSpec.redactable). */
+export const REDACTABLE_ENDPOINTS: EndpointIdSet = endpointsWith('redactable');
 
 export const REDACTED = '[redacted]';
 

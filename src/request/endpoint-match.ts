@@ -5,17 +5,17 @@
  * (gorilla/mux Router.Match). The version prefix has already been removed by normalizeRequest.
  */
 
-import { ENDPOINTS, type EndpointSpec } from './endpoints.js';
+import { ENDPOINTS, type Endpoint, type EndpointId } from './endpoints.js';
 
 export interface EndpointMatch {
-  readonly id: string;
-  readonly spec: EndpointSpec;
+  readonly id: EndpointId;
+  readonly spec: Endpoint;
   /** decoded template variables, e.g. { name: 'web' } for /containers/{name}/json */
   readonly params: Readonly<Record<string, string>>;
 }
 
 interface CompiledEndpoint {
-  readonly spec: EndpointSpec;
+  readonly spec: Endpoint;
   readonly re: RegExp;
   readonly names: readonly string[];
 }
@@ -24,7 +24,7 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function compileTemplate(spec: EndpointSpec): CompiledEndpoint {
+function compileTemplate(spec: Endpoint): CompiledEndpoint {
   const names: string[] = [];
   const parts = spec.template.split('/').slice(1).map((seg) => {
     const multi = /^\{([A-Za-z_][A-Za-z0-9_]*)\*\}$/.exec(seg);
@@ -53,7 +53,7 @@ for (const c of COMPILED) {
   BY_METHOD.set(c.spec.method, list);
 }
 
-export const ENDPOINT_IDS: readonly string[] = [...new Set(ENDPOINTS.map((e) => e.id))];
+export const ENDPOINT_IDS: readonly EndpointId[] = [...new Set(ENDPOINTS.map((e) => e.id))];
 
 /** The endpoint a (method, decoded version-less path) reaches, or null for `endpoint: unknown`. */
 export function matchEndpoint(method: string, path: string): EndpointMatch | null {
@@ -87,7 +87,7 @@ export function compileEndpointPattern(pattern: string): RegExp {
 }
 
 /** The known endpoint ids a pattern names (empty when it names none: a policy error). */
-export function endpointIdsMatching(pattern: string): readonly string[] {
+export function endpointIdsMatching(pattern: string): readonly EndpointId[] {
   const re = compileEndpointPattern(pattern);
   return ENDPOINT_IDS.filter((id) => re.test(id));
 }

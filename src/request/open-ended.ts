@@ -5,6 +5,7 @@
  * every other answer is still written in full to a client that half-closed after its request.
  */
 import { isEngineTrue } from './engine-values.js';
+import type { EndpointId } from './endpoints.js';
 import type { NormalizedRequest } from './normalize.js';
 
 /** The first value of a query parameter, as Go's r.FormValue reads it; "" when absent. */
@@ -12,17 +13,15 @@ function formValue(request: NormalizedRequest, key: string): string {
   return request.query.get(key)?.[0] ?? '';
 }
 
-export function isOpenEndedAnswer(endpointId: string, request: NormalizedRequest): boolean {
-  switch (endpointId) {
-    case 'system.events':
-      // with "until" the engine ends the stream by itself (api/server/router/system getEvents)
-      return formValue(request, 'until') === '';
-    case 'containers.logs':
-      return isEngineTrue(formValue(request, 'follow'));
-    case 'containers.stats':
-      // httputils.BoolValueOrDefault(r, "stream", true): absent means streamed
-      return !request.query.has('stream') || isEngineTrue(formValue(request, 'stream'));
-    default:
-      return false;
-  }
+/** The endpoints whose answer may stream until the client leaves, and whether a request's does. */
+const OPEN_ENDED: Readonly<Partial<Record<EndpointId, (request: NormalizedRequest) => boolean>>> = {
+  // with "until" the engine ends the stream by itself (api/server/router/system getEvents)
+  'system.events': (request) => formValue(request, 'until') === '',
+  'containers.logs': (request) => isEngineTrue(formValue(request, 'follow')),
+  // httputils.BoolValueOrDefault(r, "stream", true): absent means streamed
+  'containers.stats': (request) => !request.query.has('stream') || isEngineTrue(formValue(request, 'stream')),
+};
+
+export function isOpenEndedAnswer(endpointId: EndpointId, request: NormalizedRequest): boolean {
+  return OPEN_ENDED[endpointId]?.(request) ?? false;
 }

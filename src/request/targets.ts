@@ -4,24 +4,20 @@
  * endpoints name an exec instance, whose container the engine knows. Pure.
  */
 
-import { ENDPOINTS } from './endpoints.js';
+import { endpointsWith, type EndpointIdSet } from './endpoints.js';
 import type { EndpointMatch } from './endpoint-match.js';
 import { encodePathSegment, serializeQuery, type NormalizedRequest } from './normalize.js';
 
-const CONTAINER_PREFIX = '/containers/{name*}';
-const EXEC_ENDPOINTS = new Set(['exec.start', 'exec.resize', 'exec.inspect']);
-
 /** Endpoint ids whose request acts on one container (target conditions may name them). */
-export const TARGETED_ENDPOINTS: ReadonlySet<string> = new Set(
-  ENDPOINTS.filter((e) => e.template.startsWith(`${CONTAINER_PREFIX}/`) || e.template === CONTAINER_PREFIX || EXEC_ENDPOINTS.has(e.id)).map((e) => e.id),
-);
+export const TARGETED_ENDPOINTS: EndpointIdSet = endpointsWith('target');
 
 export type TargetRef = { readonly via: 'container'; readonly ref: string } | { readonly via: 'exec'; readonly ref: string };
 
 /** The container reference in a request to a targeted endpoint, or null for other endpoints. */
 export function targetRefOf(endpoint: EndpointMatch): TargetRef | null {
-  if (!TARGETED_ENDPOINTS.has(endpoint.id)) return null;
-  if (EXEC_ENDPOINTS.has(endpoint.id)) return { via: 'exec', ref: endpoint.params['name'] ?? endpoint.params['id'] ?? '' };
+  const { target } = endpoint.spec;
+  if (target === undefined) return null;
+  if (target === 'exec') return { via: 'exec', ref: endpoint.params['name'] ?? endpoint.params['id'] ?? '' };
   return { via: 'container', ref: endpoint.params['name'] ?? '' };
 }
 
@@ -31,7 +27,7 @@ export function targetRefOf(endpoint: EndpointMatch): TargetRef | null {
  * checked even if names change in between. Exec references are ids already: unchanged.
  */
 export function targetWithContainerId(normalized: NormalizedRequest, endpoint: EndpointMatch, containerId: string): string {
-  if (!endpoint.spec.template.startsWith(CONTAINER_PREFIX)) return normalized.target;
+  if (endpoint.spec.target !== 'container') return normalized.target;
   return targetWithParam(normalized, endpoint, 'name', containerId);
 }
 

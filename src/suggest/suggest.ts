@@ -16,6 +16,7 @@
  */
 
 import { namesContainer } from '../request/engine-values.js';
+import { isEndpointId } from '../request/endpoints.js';
 import { HTTP_METHODS, type BodyConditionDocument, type BodyScalar, type PolicyMethod } from '../policy/document.js';
 import { cleanHostPath, isUnderPrefix } from '../policy/body.js';
 import { SET_FIELDS_KEY, SUMMARY_FIELDS, type SummaryField } from '../inspect/summary.js';
@@ -227,7 +228,8 @@ function allowedFields(ds: readonly Decision[]): string[] | null {
 }
 
 function bodyConditions(endpoint: string, ds: readonly Decision[]): { body: SuggestedCondition[]; notes: string[] } {
-  const fields = SUMMARY_FIELDS[endpoint];
+  // The endpoint is read from audit records: a string, an id of the table or not.
+  const fields = isEndpointId(endpoint) ? SUMMARY_FIELDS[endpoint] : undefined;
   if (fields === undefined) return { body: [], notes: [] };
   const missing = ds.filter((d) => d.bodySummary === null).length;
   if (missing > 0) {

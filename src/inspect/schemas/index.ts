@@ -29,6 +29,7 @@
  * engine refuses a body whose Content-Type is not application/json.
  */
 
+import { endpointSpec, endpointsWith, type BodySchemaName, type EndpointId, type EndpointIdWith } from '../../request/endpoints.js';
 import type { GoType } from '../go-types.js';
 import { CONTAINER_CREATE_BODY } from './container-create.js';
 import { UPDATE_CONFIG } from './container-update.js';
@@ -39,34 +40,34 @@ import { PLUGIN_PRIVILEGES } from './plugin-privileges.js';
 import { SERVICE_SPEC } from './service-spec.js';
 import { VOLUME_CREATE_BODY } from './volume-create.js';
 
-/** The sockgate endpoint ids (src/request/endpoints.ts) whose bodies are decoded. */
-export type BodyEndpointId =
-  | 'containers.create'
-  | 'exec.create'
-  | 'containers.update'
-  | 'volumes.create'
-  | 'networks.create'
-  | 'networks.connect'
-  | 'networks.disconnect'
-  | 'services.create'
-  | 'services.update'
-  | 'plugins.pull'
-  | 'plugins.upgrade';
+/** The sockgate endpoint ids whose bodies are decoded: those with a body trait (EndpointSpec.body). */
+export type BodyEndpointId = EndpointIdWith<'body'>;
+
+/** The Go type each body schema name of the endpoint table stands for (one file of this folder each). */
+const SCHEMAS_BY_NAME: Readonly<Record<BodySchemaName, GoType>> = {
+  'container-create': CONTAINER_CREATE_BODY,
+  'container-update': UPDATE_CONFIG,
+  'exec-create': EXEC_CONFIG,
+  'network-connect': NETWORK_CONNECT,
+  'network-create': NETWORK_CREATE_REQUEST,
+  'network-disconnect': NETWORK_DISCONNECT,
+  'plugin-privileges': PLUGIN_PRIVILEGES,
+  'service-spec': SERVICE_SPEC,
+  'volume-create': VOLUME_CREATE_BODY,
+};
+
+/** The endpoints whose bodies are decoded (exported as INSPECTABLE_ENDPOINTS by ../inspectable.ts). */
+const BODY_ENDPOINTS = endpointsWith('body');
 
 /** The Go type each endpoint's handler decodes its body into (the v20.10 ∪ current field set). */
-export const BODY_SCHEMAS: Readonly<Record<string, GoType>> = {
-  'containers.create': CONTAINER_CREATE_BODY,
-  'exec.create': EXEC_CONFIG,
-  'containers.update': UPDATE_CONFIG,
-  'volumes.create': VOLUME_CREATE_BODY,
-  'networks.create': NETWORK_CREATE_REQUEST,
-  'networks.connect': NETWORK_CONNECT,
-  'networks.disconnect': NETWORK_DISCONNECT,
-  'services.create': SERVICE_SPEC,
-  'services.update': SERVICE_SPEC,
-  'plugins.pull': PLUGIN_PRIVILEGES,
-  'plugins.upgrade': PLUGIN_PRIVILEGES,
-} satisfies Record<BodyEndpointId, GoType>;
+export const BODY_SCHEMAS: Readonly<Record<BodyEndpointId, GoType>> = Object.fromEntries(
+  [...BODY_ENDPOINTS].map((id) => [id, SCHEMAS_BY_NAME[endpointSpec(id).body!]]),
+) as Record<BodyEndpointId, GoType>;
+
+/** The Go type an endpoint's body is decoded into; undefined for endpoints whose body sockgate never decodes. */
+export function bodySchemaOf(endpoint: EndpointId): GoType | undefined {
+  return BODY_ENDPOINTS.has(endpoint) ? BODY_SCHEMAS[endpoint] : undefined;
+}
 
 export interface BodyReading {
   /** what an empty body (Content-Length: 0) becomes: refused while reading, or Go's zero value */
@@ -77,7 +78,7 @@ export interface BodyReading {
   readonly note: string;
 }
 
-export const BODY_READING: Readonly<Record<string, BodyReading>> = {
+export const BODY_READING: Readonly<Record<BodyEndpointId, BodyReading>> = {
   'containers.create': {
     emptyBody: 'error',
     contentTypeChecked: true,
@@ -185,4 +186,4 @@ export const BODY_READING: Readonly<Record<string, BodyReading>> = {
       'dec.More() → "invalid privileges". Current (daemon/server/router/plugin/plugin_routes.go): httputils.ReadJSON, so an ' +
       'empty body grants no privileges.',
   },
-} satisfies Record<BodyEndpointId, BodyReading>;
+};

@@ -3,7 +3,7 @@ import { compileAllowList, fieldAt, outsideAllowList } from '../../../src/inspec
 import { inspectBody } from '../../../src/inspect/index.js';
 import { BODY_SCHEMAS } from '../../../src/inspect/schemas/index.js';
 
-const CREATE = BODY_SCHEMAS['containers.create']!;
+const CREATE = BODY_SCHEMAS['containers.create'];
 const view = (body: unknown) => {
   const r = inspectBody('containers.create', Buffer.from(JSON.stringify(body)), 'ignore');
   if (!r.ok) throw new Error(r.message);

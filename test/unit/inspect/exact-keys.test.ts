@@ -5,7 +5,7 @@ import { f, fj } from '../../../src/inspect/schemas/fields.js';
 import { BODY_SCHEMAS } from '../../../src/inspect/schemas/index.js';
 import { NEWEST_API_VERSION } from '../../../src/request/api-version.js';
 
-const CREATE = BODY_SCHEMAS['containers.create']!;
+const CREATE = BODY_SCHEMAS['containers.create'];
 /** A small struct: a field bound by its Go name, one by its tag, a pointer to a nested struct, a map, a list and a free-form value. */
 const INNER = goStruct([f('Mask', goString)], 'Inner');
 const T = goStruct([f('Kind', goString), fj('DNS', 'Dns', goString), f('Inner', goPtr(INNER)), f('Labels', goMap(goString)), f('List', goSlice(INNER)), f('Extra', goAny)], 'T');

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { hostConfigFacts, parseBind, serviceSpecFacts, volumeCreateFacts } from '../../../src/inspect/facts.js';
 import { inspectBody } from '../../../src/inspect/index.js';
+import type { EndpointId } from '../../../src/request/endpoints.js';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-const view = (endpoint: string, body: string) => {
+const view = (endpoint: EndpointId, body: string) => {
   const r = inspectBody(endpoint, enc(body));
   if (!r.ok) throw new Error(`refused: ${r.pointer} ${r.message}`);
   return r.view;
 };
-const refusal = (endpoint: string, body: string | Uint8Array) => {
+const refusal = (endpoint: EndpointId, body: string | Uint8Array) => {
   const r = inspectBody(endpoint, typeof body === 'string' ? enc(body) : body);
   if (r.ok) throw new Error('expected a refusal');
   return r;

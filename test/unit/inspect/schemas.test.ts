@@ -15,7 +15,7 @@ import {
 } from '../../../src/inspect/schemas/container-create.js';
 import { UPDATE_CONFIG } from '../../../src/inspect/schemas/container-update.js';
 import { EXEC_CONFIG } from '../../../src/inspect/schemas/exec-create.js';
-import { BODY_READING, BODY_SCHEMAS } from '../../../src/inspect/schemas/index.js';
+import { BODY_READING, BODY_SCHEMAS, type BodyEndpointId } from '../../../src/inspect/schemas/index.js';
 import { MOUNT } from '../../../src/inspect/schemas/mount.js';
 import { NETWORK_CONNECT, NETWORK_DISCONNECT } from '../../../src/inspect/schemas/network-connect.js';
 import { NETWORK_CREATE_REQUEST } from '../../../src/inspect/schemas/network-create.js';
@@ -26,7 +26,7 @@ import { err, ok } from './gojson/fixtures.js';
 
 type StructType = GoType & { kind: 'struct' };
 
-const IDS = [
+const IDS: readonly BodyEndpointId[] = [
   'containers.create',
   'exec.create',
   'containers.update',
@@ -153,14 +153,14 @@ describe('BODY_SCHEMAS and BODY_READING', () => {
 
   it('record how each handler reads an empty body and the Content-Type', () => {
     expect(BODY_READING['containers.create']).toMatchObject({ emptyBody: 'error', contentTypeChecked: true });
-    for (const id of ['exec.create', 'containers.update', 'volumes.create', 'networks.create']) {
+    for (const id of ['exec.create', 'containers.update', 'volumes.create', 'networks.create'] as const) {
       expect(BODY_READING[id], id).toMatchObject({ emptyBody: 'zero-value', contentTypeChecked: true });
     }
-    for (const id of ['services.create', 'services.update', 'plugins.pull', 'plugins.upgrade']) {
+    for (const id of ['services.create', 'services.update', 'plugins.pull', 'plugins.upgrade'] as const) {
       expect(BODY_READING[id], id).toMatchObject({ emptyBody: 'zero-value', contentTypeChecked: false });
     }
     for (const id of IDS) {
-      const note = BODY_READING[id]!.note;
+      const note = BODY_READING[id].note;
       expect(note, id).toMatch(/v20\.10/);
       expect(note, id).toMatch(/Current/);
       expect(note, id).toMatch(/\.go\)/); // names the source file of the handler

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { inspectBody } from '../../../src/inspect/index.js';
+import type { EndpointId } from '../../../src/request/endpoints.js';
 import { MAX_SUMMARY_STRING, SET_FIELDS_KEY, SUMMARY_FIELDS, summarizeBody } from '../../../src/inspect/summary.js';
 
 /** The learn-mode summary of a body as the engine would decode it. */
-function summary(endpoint: string, body: unknown): Record<string, unknown> {
+function summary(endpoint: EndpointId, body: unknown): Record<string, unknown> {
   const r = inspectBody(endpoint, Buffer.from(JSON.stringify(body)), 'ignore');
   if (!r.ok) throw new Error(r.message);
   return summarizeBody(endpoint, r.view);
@@ -51,7 +52,7 @@ describe('the learn-mode summary of a container create', () => {
 });
 
 describe('the learn-mode summary of other endpoints', () => {
-  it.each<[string, string, unknown, Record<string, unknown>]>([
+  it.each<[string, EndpointId, unknown, Record<string, unknown>]>([
     ['exec.create', 'exec.create', { Privileged: true, Cmd: ['sh'] }, { Privileged: true, [SET_FIELDS_KEY]: ['Cmd', 'Privileged'] }],
     ['volumes.create', 'volumes.create', { Driver: 'local', DriverOpts: { type: 'nfs' } }, { Driver: 'local', DriverOpts: true }],
     ['networks.create', 'networks.create', { Name: 'n', Driver: 'macvlan', Ingress: true }, { Driver: 'macvlan', Ingress: true, ConfigFrom: true }],

@@ -4,12 +4,13 @@ import { bodyEvidence, compileBodyWitness, pointerOfPath, sourcePointer } from '
 import type { BodyConditionDocument } from '../../../src/policy/document.js';
 import { evaluate, type RequestFacts } from '../../../src/policy/evaluate.js';
 import { inspectBody } from '../../../src/inspect/index.js';
+import type { EndpointId } from '../../../src/request/endpoints.js';
 import type { BodyView } from '../../../src/inspect/body-view.js';
 import { policyFromYaml } from '../../helpers/proxy.js';
 
 const CREATE: RequestFacts = { method: 'POST', path: '/containers/create', endpoint: 'containers.create', query: new Map() };
 
-function viewOf(endpoint: string, body: unknown): BodyView {
+function viewOf(endpoint: EndpointId, body: unknown): BodyView {
   const r = inspectBody(endpoint, Buffer.from(JSON.stringify(body)));
   if (!r.ok) throw new Error(`${r.pointer}: ${r.message}`);
   return r.view;

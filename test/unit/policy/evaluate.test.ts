@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, type RequestFacts } from '../../../src/policy/evaluate.js';
+import type { EndpointId } from '../../../src/request/endpoints.js';
 import { policyFromYaml } from '../../helpers/proxy.js';
 
-function facts(method: string, path: string, query: Record<string, string[]> = {}, endpoint: string | null = null): RequestFacts {
+function facts(method: string, path: string, query: Record<string, string[]> = {}, endpoint: EndpointId | null = null): RequestFacts {
   return { method, path, endpoint, query: new Map(Object.entries(query)) };
 }
 

@@ -3,6 +3,7 @@ import { inspectBody } from '../../../src/inspect/index.js';
 import type { BodyView } from '../../../src/inspect/body-view.js';
 import type { TargetFacts } from '../../../src/inspect/engine-answers.js';
 import { evaluate, type RequestFacts } from '../../../src/policy/evaluate.js';
+import type { EndpointId } from '../../../src/request/endpoints.js';
 import { explainRules } from '../../../src/policy/explain.js';
 import { policyFromYaml } from '../../helpers/proxy.js';
 
@@ -39,7 +40,7 @@ rules:
         tier: { equals: web }
 `);
 
-const facts = (method: string, path: string, endpoint: string | null, query: Record<string, string[]> = {}): RequestFacts => ({ method, path, endpoint, query: new Map(Object.entries(query)) });
+const facts = (method: string, path: string, endpoint: EndpointId | null, query: Record<string, string[]> = {}): RequestFacts => ({ method, path, endpoint, query: new Map(Object.entries(query)) });
 const createBody = (body: unknown): BodyView => {
   const r = inspectBody('containers.create', Buffer.from(JSON.stringify(body)), 'ignore');
   if (!r.ok) throw new Error(r.message);

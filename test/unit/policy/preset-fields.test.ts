@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goStructFields, type GoType } from '../../../src/inspect/gojson/index.js';
-import { BODY_SCHEMAS } from '../../../src/inspect/schemas/index.js';
+import { BODY_SCHEMAS, type BodyEndpointId } from '../../../src/inspect/schemas/index.js';
 import { loadPolicyFile } from '../../../src/policy/files.js';
 import { decide } from '../../helpers/gate-record.js';
 
@@ -100,13 +100,13 @@ function bodySetting(schema: GoType, path: string, leafType: GoType): unknown {
   return build(schema, path.split('.'));
 }
 
-const allowListOf = (endpoint: string): readonly string[] => policy.rules.find((r) => r.effect === 'allow' && r.endpointIds.has(endpoint) && r.fields !== null)?.fields?.listed ? [...policy.rules.find((r) => r.effect === 'allow' && r.endpointIds.has(endpoint) && r.fields !== null)!.fields!.listed] : [];
+const allowListOf = (endpoint: BodyEndpointId): readonly string[] => policy.rules.find((r) => r.effect === 'allow' && r.endpointIds.has(endpoint) && r.fields !== null)?.fields?.listed ? [...policy.rules.find((r) => r.effect === 'allow' && r.endpointIds.has(endpoint) && r.fields !== null)!.fields!.listed] : [];
 
 const onList = (list: readonly string[], path: string): boolean => list.some((p) => path === p || path.startsWith(`${p}.`));
 
 const rows: { endpoint: string; path: string; listed: boolean; body: unknown }[] = [];
-for (const [endpoint, target] of Object.entries(ENDPOINTS)) {
-  const schema = BODY_SCHEMAS[endpoint]!;
+for (const [endpoint, target] of Object.entries(ENDPOINTS) as [BodyEndpointId, string][]) {
+  const schema = BODY_SCHEMAS[endpoint];
   const list = allowListOf(endpoint);
   for (const leaf of leaves(schema, '', 0, [])) rows.push({ endpoint: `${endpoint} ${target}`, path: leaf.path, listed: onList(list, leaf.path), body: bodySetting(schema, leaf.path, leaf.type) });
 }

@@ -4,6 +4,7 @@ import type { TargetFacts } from '../../../src/inspect/engine-answers.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import { targetRefOf, targetWithContainerId, TARGETED_ENDPOINTS } from '../../../src/request/targets.js';
 import { matchEndpoint } from '../../../src/request/endpoint-match.js';
+import type { EndpointId } from '../../../src/request/endpoints.js';
 import { normalizeRequest } from '../../../src/request/normalize.js';
 import { policyFromYaml } from '../../helpers/proxy.js';
 
@@ -32,7 +33,7 @@ rules:
     endpoints: [containers.list]
 `);
 
-const facts = (method: string, path: string, endpoint: string): RequestFacts => ({ method, path, endpoint, query: new Map() });
+const facts = (method: string, path: string, endpoint: EndpointId): RequestFacts => ({ method, path, endpoint, query: new Map() });
 const container = (over: Partial<TargetFacts> = {}): TargetFacts => ({ id: 'a'.repeat(64), name: 'web-1', image: 'nginx', labels: {}, ...over });
 
 describe('target conditions', () => {
