@@ -56,3 +56,13 @@ export function captureIO(options: { stdin?: string; env?: Record<string, string
     listeners: (signal) => subscribed.filter((s) => s.signal === signal).length,
   };
 }
+
+/** What `fn` throws (the test fails if it returns). */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}

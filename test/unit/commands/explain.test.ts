@@ -2,22 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runExplain } from '../../../src/commands/explain.js';
-import { captureIO } from '../../helpers/command-io.js';
+import { captureIO, thrown } from '../../helpers/command-io.js';
 import { tempDir } from '../../helpers/temp.js';
 
 let tmp: { dir: string; cleanup: () => void };
 beforeEach(() => (tmp = tempDir('sg-explain-')));
 afterEach(() => tmp.cleanup());
-
-/** What `fn` throws (the test fails if it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-}
 
 const explain = (over: { method: string; target: string; policyFile?: string; configFile?: string; listener?: string; bodyFile?: string }) => ({
   kind: 'explain' as const,
