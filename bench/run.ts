@@ -41,7 +41,7 @@ const cpuProf = arg('cpu-prof', '');
 /** Another build to measure (e.g. a copy of the tree before a change): its bin/sockgate.js. */
 const bin = arg('bin', join(REPO, 'bin/sockgate.js'));
 const nodeArgs = arg('node-args', '').split(' ').filter((a) => a !== '');
-/** --floor: also measure the pass-through floor (bench/floor-proxy.ts) in the small scenario, interleaved with direct and sockgate. */
+/** --floor: also measure the pass-through floors (bench/floor-proxy.ts: node:http + undici, node:http + engine link) in the small scenario, interleaved with direct and sockgate. */
 const withFloor = process.argv.includes('--floor');
 /** Extra environment for sockgate, "K=V K2=V2" (e.g. MALLOC_ARENA_MAX=2). */
 const gateEnv = Object.fromEntries(
@@ -85,7 +85,7 @@ async function interleaved<T>(n: number, fn: (socket: string) => Promise<T> | T,
   return { direct, through };
 }
 
-async function small(gate: Sockgate, floor: Sockgate | null): Promise<void> {
+async function small(gate: Sockgate, floors: readonly { label: string; proxy: Sockgate }[]): Promise<void> {
   // The targets of issue #15's table: the ratio to a direct connection at c=1 and at c=32.
   for (const [path, label, targets] of [
     ['/_ping', '/_ping', { 1: 0.58, 32: 0.6 }],
@@ -95,7 +95,7 @@ async function small(gate: Sockgate, floor: Sockgate | null): Promise<void> {
       const target = targets[c];
       let gateCpuMs = 0;
       let gateRequests = 0;
-      const floorRuns: Awaited<ReturnType<typeof load>>[] = [];
+      const floorRuns = floors.map(() => [] as Awaited<ReturnType<typeof load>>[]);
       const r = await interleaved(
         rounds,
         async (s) => {
@@ -105,7 +105,7 @@ async function small(gate: Sockgate, floor: Sockgate | null): Promise<void> {
             gateCpuMs += cpuMs(gate.pid) - cpu0;
             gateRequests += out.requests;
             // the floor runs right after sockgate in every round (so in the same conditions)
-            if (floor !== null) floorRuns.push(await load(floor.socket, path, c, durationMs));
+            for (const [i, floor] of floors.entries()) floorRuns[i]!.push(await load(floor.proxy.socket, path, c, durationMs));
           }
           return out;
         },
@@ -118,11 +118,15 @@ async function small(gate: Sockgate, floor: Sockgate | null): Promise<void> {
       ratioRow(`${label} c=${c} p50`, m(r.direct, 'p50Ms'), m(r.through, 'p50Ms'), 'ms', 3, null, false);
       ratioRow(`${label} c=${c} p99`, m(r.direct, 'p99Ms'), m(r.through, 'p99Ms'), 'ms', 3, null, false);
       valueRow(`${label} c=${c} sockgate CPU per request`, `${fmt((gateCpuMs * 1000) / gateRequests, 0)} µs`, '', null);
-      if (floorRuns.length > 0) {
-        const spread = (xs: readonly number[]): string => `${fmt(Math.min(...xs), 0)}–${fmt(Math.max(...xs), 0)}`;
-        ratioRow(`${label} c=${c} pass-through floor req/s`, m(r.direct, 'rps'), m(floorRuns, 'rps'), 'req/s', 0, null, true);
-        valueRow(`${label} c=${c} spread over rounds (direct / sockgate / floor)`, `${spread(r.through.map((x) => x.rps))} / ${spread(floorRuns.map((x) => x.rps))}`, '', null, spread(r.direct.map((x) => x.rps)));
-      }
+      const spread = (xs: readonly number[]): string => `${fmt(Math.min(...xs), 0)}–${fmt(Math.max(...xs), 0)}`;
+      for (const [i, floor] of floors.entries()) ratioRow(`${label} c=${c} floor: ${floor.label} req/s`, m(r.direct, 'rps'), m(floorRuns[i]!, 'rps'), 'req/s', 0, null, true);
+      valueRow(
+        `${label} c=${c} req/s spread over rounds (direct / sockgate${floors.map((f) => ` / ${f.label}`).join('')})`,
+        [r.through, ...floorRuns].map((xs) => spread(xs.map((x) => x.rps))).join(' / '),
+        '',
+        null,
+        spread(r.direct.map((x) => x.rps)),
+      );
     }
   }
 }
@@ -246,11 +250,12 @@ async function main(): Promise<void> {
             rows.push({ scenario: `${name}: failed (${(err as Error).message.slice(0, 80)})`, direct: '', sockgate: '', ratio: '', target: '', pass: false });
           }
         };
-        const floor = withFloor && only.has('small') ? await startSockgate({ dir, engine, policy: join(REPO, 'bench/policy.yaml'), nodeArgs: ['--import', 'tsx'], bin: join(REPO, 'bench/floor-proxy.ts') }) : null;
+        const startFloor = (env: NodeJS.ProcessEnv): Promise<Sockgate> => startSockgate({ dir, engine, policy: join(REPO, 'bench/policy.yaml'), nodeArgs: ['--import', 'tsx'], bin: join(REPO, 'bench/floor-proxy.ts'), env });
+        const floors = withFloor && only.has('small') ? [{ label: 'node:http + undici', proxy: await startFloor({}) }, { label: 'node:http + engine link', proxy: await startFloor({ FLOOR_LINK: '1' }) }] : [];
         try {
-          await attempt('small', () => small(gate, floor));
+          await attempt('small', () => small(gate, floors));
         } finally {
-          await floor?.stop();
+          for (const f of floors) await f.proxy.stop();
         }
         await attempt('events', () => events(gate));
         await attempt('exec', () => exec(gate));
