@@ -28,7 +28,7 @@ const pureCore = [
 ];
 
 /** Where requests are decided and answered: no folder below them imports them. */
-const DECIDING = ['gate', 'gate-audit', 'server'];
+const DECIDING = ['gate', 'gate-audit', 'gate-headers', 'gate-refs', 'server'];
 /** What acts on a decision or runs beside it: the pure core imports none of it. */
 const ACTING = ['proxy', 'audit', 'config', 'admin', 'metrics', 'suggest'];
 

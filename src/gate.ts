@@ -13,11 +13,11 @@ import { dockerfileRules, evaluate, inScope, needsBody, needsTarget, type Decisi
 import { RESERVED_LABEL_PREFIX, type ResolvedImage, type ResolvedRef, type ResolvedTarget, type TargetFacts } from './inspect/engine-answers.js';
 import { targetRefOf, type TargetRef } from './request/targets.js';
 import { compareApiVersions, NEWEST_API_VERSION } from './request/api-version.js';
-import { isEngineTrue, namesContainer } from './request/engine-values.js';
+import { isEngineTrue } from './request/engine-values.js';
 import { inspectBody } from './inspect/index.js';
 import { INSPECTABLE_ENDPOINTS } from './inspect/inspectable.js';
 import { summarizeBody, type SummaryValue } from './inspect/summary.js';
-import { bodyReferences, PREDEFINED_NETWORKS, type ObjectRef } from './inspect/references.js';
+import type { ObjectRef } from './inspect/references.js';
 import { setTopLevelMember } from './inspect/rewrite.js';
 import { volumeReaches, withNamedVolumeFacts, type ResolvedVolume } from './inspect/named-volumes.js';
 import type { DockerfileRule } from './inspect/build-context.js';
@@ -34,6 +34,8 @@ import { obj, str } from './json-view.js';
 import { matchEndpoint, type EndpointMatch } from './request/endpoint-match.js';
 import type { EndpointId } from './request/endpoints.js';
 import { normalizeRequest, type NormalizedRequest } from './request/normalize.js';
+import { headerProblem } from './gate-headers.js';
+import { bodyRefs, engineMissing, pathAndQueryRefs } from './gate-refs.js';
 
 export interface GateInput {
   readonly method: string;
@@ -107,43 +109,6 @@ function refuse(
   endpoint: EndpointMatch | null = null,
 ): Admission {
   return { normalized, endpoint, code, needsBody: false, status: ERRORS[code].status, decision: { effect: 'deny', ruleId: null, reason } };
-}
-
-function hasBody(headers: IncomingHttpHeaders): boolean {
-  if (headers['transfer-encoding'] !== undefined) return true;
-  const cl = headers['content-length'];
-  return cl !== undefined && cl !== '0';
-}
-
-/**
- * Bodies the engine parses as form parameters: net/http ParseForm reads a form-urlencoded
- * POST/PUT/PATCH body into r.Form ahead of the query, and FormValue calls ParseMultipartForm,
- * which does the same for multipart/form-data (seen on POST /build, which never calls ParseForm).
- */
-const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
-
-/** Header checks that do not depend on the policy. Returns a reason to refuse, or null. */
-function headerProblem(method: string, headers: IncomingHttpHeaders, upgrade: boolean): string | null {
-  if ((method === 'GET' || method === 'HEAD') && hasBody(headers)) {
-    return `${method} requests must not carry a body`;
-  }
-  const ct = headers['content-type'];
-  if (ct !== undefined) {
-    // Go reads Content-Type with strings.ToLower, which maps some non-ASCII runes to ASCII ones
-    // (U+0130 → "i"): only plain ASCII values can be read the same way on both sides.
-    if (!/^[\x20-\x7e]*$/.test(ct)) return 'Content-Type must be printable ASCII';
-    const base = (ct.split(';', 1)[0] ?? '').trim().toLowerCase();
-    // Parameters in such a body would override or add to the query sockgate checked.
-    if (FORM_TYPES.has(base) && hasBody(headers)) {
-      return `a body of type ${base} would be merged into the query parameters by the engine`;
-    }
-  }
-  // An upgrade request's body is read from the raw socket (proxy/upgrade.ts): Content-Length, or
-  // plain chunked framing (docker-modem, dockerode's client, sends its hijacking requests so).
-  if (upgrade && headers['transfer-encoding'] !== undefined && headers['transfer-encoding'].toLowerCase() !== 'chunked') {
-    return 'an upgrade request must frame its body with Content-Length or Transfer-Encoding: chunked';
-  }
-  return null;
 }
 
 export function admit(policy: CompiledPolicy, input: GateInput): Admission {
@@ -232,38 +197,6 @@ function reservedLabelRefusal(found: { pointer: string; label: string }, normali
     normalized,
     endpoint,
   );
-}
-
-/** Objects named in the path or query that this profile must be able to see. */
-function pathAndQueryRefs(policy: CompiledPolicy, endpointId: EndpointId | null, endpoint: EndpointMatch | null, normalized: NormalizedRequest): ObjectRef[] {
-  const refs: ObjectRef[] = [];
-  if (policy.scope !== null && endpointId === 'images.commit') {
-    // POST /commit?container=X reads the whole filesystem of container X.
-    const named = normalized.query.get('container') ?? [''];
-    for (const ref of named.length > 0 ? named : ['']) refs.push({ kind: 'container', ref, pointer: '?container' });
-  }
-  if ((policy.scope !== null || policy.owner !== null) && endpointId === 'images.build') {
-    // A build whose RUN steps join another container's network namespace, or (ownership) a
-    // network: the engine reads networkmode as NetworkMode (container:X, a predefined one, or a
-    // network's name or id), as a create's HostConfig.NetworkMode.
-    for (const mode of normalized.query.get('networkmode') ?? []) {
-      if (namesContainer(mode)) refs.push({ kind: 'container', ref: mode.slice('container:'.length), pointer: '?networkmode' });
-      else if (policy.owner !== null && mode !== '' && !PREDEFINED_NETWORKS.has(mode)) refs.push({ kind: 'network', ref: mode, pointer: '?networkmode' });
-    }
-  }
-  if (policy.owner !== null && endpoint !== null) {
-    // The volume or network the path names (EndpointSpec.pathObject).
-    if (endpoint.spec.pathObject === 'volume') refs.push({ kind: 'volume', ref: endpoint.params['name'] ?? '', pointer: '' });
-    if (endpoint.spec.pathObject === 'network') refs.push({ kind: 'network', ref: endpoint.params['id'] ?? '', pointer: '' });
-  }
-  return refs;
-}
-
-/** The objects a decoded body names that this profile must be able to see. */
-function bodyRefs(policy: CompiledPolicy, endpointId: EndpointId, value: unknown): ObjectRef[] {
-  if (policy.owner !== null) return bodyReferences(endpointId, value);
-  if (policy.scope !== null) return bodyReferences(endpointId, value).filter((r) => r.kind === 'container');
-  return [];
 }
 
 /** Attach references still to be checked to an allowing admission (a denial needs none). */
@@ -458,18 +391,6 @@ export function isAllowed(a: Admission): boolean {
   return (
     a.decision.effect === 'allow' && a.code === null && !a.needsBody && a.normalized !== null && (a.targetRef === undefined || a.target !== undefined) && a.refs === undefined
   );
-}
-
-/** How the engine says an object of a kind does not exist (its own words, so nothing leaks). */
-function engineMissing(ref: ObjectRef): string {
-  switch (ref.kind) {
-    case 'container':
-      return `No such container: ${ref.ref}`;
-    case 'volume':
-      return `get ${ref.ref}: no such volume`;
-    case 'network':
-      return `network ${ref.ref} not found`;
-  }
 }
 
 /**

@@ -154,65 +154,85 @@ function metricsAddress(raw: string, problems: string[]): AdminAddress | null {
   return null;
 }
 
+/** The command argv names (check, health, suggest, explain), or the daemon's flags otherwise. */
 export function parseCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, platform: Platform): ParsedCommand {
   const [first, ...rest] = argv;
-  if (first === 'check') {
-    if (rest.length === 0 || rest.some((a) => a.startsWith('-'))) {
-      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage: 'usage: sockgate check POLICY_FILE...' });
-    }
-    return { kind: 'check', files: rest };
-  }
-  if (first === 'health') {
-    const usage = 'usage: sockgate health [--metrics-listen ADDR] (or SOCKGATE_METRICS_LISTEN)';
-    let parsed;
-    try {
-      parsed = parseArgs({ args: rest, options: { 'metrics-listen': { type: 'string' } }, allowPositionals: false, strict: true });
-    } catch (err) {
-      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
-    }
-    const raw = parsed.values['metrics-listen'] ?? (env['SOCKGATE_METRICS_LISTEN'] || undefined);
-    if (raw === undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: 'no address to check: pass --metrics-listen ADDR or set SOCKGATE_METRICS_LISTEN' });
-    const problems: string[] = [];
-    const address = metricsAddress(raw, problems);
-    if (address === null) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'invalid-options' }, problems);
-    return { kind: 'health', address };
-  }
-  if (first === 'suggest') {
-    const usage = 'usage: sockgate suggest [--profile NAME] AUDIT_LOG... ("-" reads standard input)';
-    let parsed;
-    try {
-      parsed = parseArgs({ args: rest, options: { profile: { type: 'string' } }, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
-    }
-    if (parsed.positionals.length === 0) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage });
-    return { kind: 'suggest', files: parsed.positionals, profile: parsed.values.profile ?? null };
-  }
-  if (first === 'explain') {
-    const usage = 'usage: sockgate explain [--policy FILE | --config FILE --listener SOCKET|PROFILE] [--body FILE] METHOD PATH';
-    let parsed;
-    try {
-      parsed = parseArgs({ args: rest, options: { policy: { type: 'string' }, config: { type: 'string' }, listener: { type: 'string' }, body: { type: 'string' } }, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
-    }
-    const { values, positionals } = parsed;
-    if (positionals.length !== 2) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage });
-    const configFile = values.config ?? null;
-    if (configFile !== null && values.policy !== undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--config and --policy exclude each other' });
-    if (configFile !== null && values.listener === undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--config needs --listener (a socket path or profile name of the config)' });
-    if (configFile === null && values.listener !== undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--listener needs --config' });
-    return {
-      kind: 'explain',
-      policyFile: configFile === null ? (values.policy ?? env['SOCKGATE_POLICY'] ?? null) : null,
-      configFile,
-      listener: values.listener ?? null,
-      bodyFile: values.body ?? null,
-      method: positionals[0]!,
-      target: positionals[1]!,
-    };
-  }
+  if (first === 'check') return parseCheck(rest);
+  if (first === 'health') return parseHealth(rest, env);
+  if (first === 'suggest') return parseSuggest(rest);
+  if (first === 'explain') return parseExplain(rest, env);
+  return parseRun(argv, env, platform);
+}
 
+/** `sockgate check POLICY_FILE...` */
+function parseCheck(rest: readonly string[]): ParsedCommand {
+  if (rest.length === 0 || rest.some((a) => a.startsWith('-'))) {
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage: 'usage: sockgate check POLICY_FILE...' });
+  }
+  return { kind: 'check', files: rest };
+}
+
+/** `sockgate health [--metrics-listen ADDR]`, the address also from SOCKGATE_METRICS_LISTEN. */
+function parseHealth(rest: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand {
+  const usage = 'usage: sockgate health [--metrics-listen ADDR] (or SOCKGATE_METRICS_LISTEN)';
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: { 'metrics-listen': { type: 'string' } }, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
+  }
+  const raw = parsed.values['metrics-listen'] ?? (env['SOCKGATE_METRICS_LISTEN'] || undefined);
+  if (raw === undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: 'no address to check: pass --metrics-listen ADDR or set SOCKGATE_METRICS_LISTEN' });
+  const problems: string[] = [];
+  const address = metricsAddress(raw, problems);
+  if (address === null) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'invalid-options' }, problems);
+  return { kind: 'health', address };
+}
+
+/** `sockgate suggest [--profile NAME] AUDIT_LOG...` */
+function parseSuggest(rest: readonly string[]): ParsedCommand {
+  const usage = 'usage: sockgate suggest [--profile NAME] AUDIT_LOG... ("-" reads standard input)';
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: { profile: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
+  }
+  if (parsed.positionals.length === 0) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage });
+  return { kind: 'suggest', files: parsed.positionals, profile: parsed.values.profile ?? null };
+}
+
+/** `sockgate explain [--policy FILE | --config FILE --listener SOCKET|PROFILE] [--body FILE] METHOD PATH` */
+function parseExplain(rest: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand {
+  const usage = 'usage: sockgate explain [--policy FILE | --config FILE --listener SOCKET|PROFILE] [--body FILE] METHOD PATH';
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: { policy: { type: 'string' }, config: { type: 'string' }, listener: { type: 'string' }, body: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, cause: err });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage });
+  const configFile = values.config ?? null;
+  if (configFile !== null && values.policy !== undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--config and --policy exclude each other' });
+  if (configFile !== null && values.listener === undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--config needs --listener (a socket path or profile name of the config)' });
+  if (configFile === null && values.listener !== undefined) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'usage', usage, problem: '--listener needs --config' });
+  return {
+    kind: 'explain',
+    policyFile: configFile === null ? (values.policy ?? env['SOCKGATE_POLICY'] ?? null) : null,
+    configFile,
+    listener: values.listener ?? null,
+    bodyFile: values.body ?? null,
+    method: positionals[0]!,
+    target: positionals[1]!,
+  };
+}
+
+/** A flag's value: the flag if given, else its environment variable if set and not empty. */
+type FlagReader = (flag: string) => string | undefined;
+
+/** The daemon's flags (or --help, --version): every problem with them is reported at once. */
+function parseRun(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, platform: Platform): ParsedCommand {
   const optionSpec: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } };
   for (const f of FLAGS) optionSpec[f.flag] = { type: 'string' };
   let parsed: ReturnType<typeof parseArgs>;
@@ -225,7 +245,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   if (values['help']) return { kind: 'help' };
   if (values['version']) return { kind: 'version' };
 
-  const get = (flag: string): string | undefined => {
+  const get: FlagReader = (flag) => {
     const spec = FLAGS.find((f) => f.flag === flag)!;
     const v = values[flag];
     if (typeof v === 'string') return v;
@@ -234,6 +254,21 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   };
 
   const problems: string[] = [];
+  const options = daemonOptions(get, env, platform, problems);
+  if (options.configFile !== null) {
+    const clashing = ['listen', 'listen-mode', 'listen-group', 'policy'].filter((f) => get(f) !== undefined);
+    if (clashing.length > 0) problems.push(`--config: the config file names the listeners and their policies; drop ${clashing.map((f) => `--${f}`).join(', ')} (or their environment variables)`);
+  }
+  if (options.maxBodyBytes === 0 && problems.length === 0) problems.push('--max-body-bytes: 0 would refuse every inspected body');
+  if (options.clientHeadersTimeoutMs === 0 && problems.length === 0) {
+    problems.push('--client-headers-timeout: 0 would let slow clients hold connections forever');
+  }
+  if (problems.length > 0) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'invalid-options' }, problems);
+  return { kind: 'run', options, listenFromDefault: get('listen') === undefined };
+}
+
+/** DaemonOptions from the flags (defaults for those not given); each problem goes to `problems`. */
+function daemonOptions(get: FlagReader, env: Readonly<Record<string, string | undefined>>, platform: Platform, problems: string[]): DaemonOptions {
   const listenRaw = get('listen');
   const modeRaw = get('listen-mode') ?? '0660';
   let listenMode = DEFAULT_LISTEN_MODE;
@@ -251,7 +286,7 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
   if (!upstream.startsWith('/')) problems.push(`--upstream: "${upstream}" must be an absolute path to the engine's Unix socket`);
 
   const metricsRaw = get('metrics-listen');
-  const options: DaemonOptions = {
+  return {
     listen,
     listenMode,
     listenGroup: get('listen-group') ?? null,
@@ -271,16 +306,6 @@ export function parseCommand(argv: readonly string[], env: Readonly<Record<strin
     auditKeep: optionalCount('audit-keep', get('audit-keep'), 0, problems),
     metricsListen: metricsRaw === undefined ? null : metricsAddress(metricsRaw, problems),
   };
-  if (options.configFile !== null) {
-    const clashing = ['listen', 'listen-mode', 'listen-group', 'policy'].filter((f) => get(f) !== undefined);
-    if (clashing.length > 0) problems.push(`--config: the config file names the listeners and their policies; drop ${clashing.map((f) => `--${f}`).join(', ')} (or their environment variables)`);
-  }
-  if (options.maxBodyBytes === 0 && problems.length === 0) problems.push('--max-body-bytes: 0 would refuse every inspected body');
-  if (options.clientHeadersTimeoutMs === 0 && problems.length === 0) {
-    problems.push('--client-headers-timeout: 0 would let slow clients hold connections forever');
-  }
-  if (problems.length > 0) throw sockgateError('SOCKGATE_ERR_CONFIG_INVALID', { kind: 'invalid-options' }, problems);
-  return { kind: 'run', options, listenFromDefault: listenRaw === undefined };
 }
 
 export function helpText(version: string): string {

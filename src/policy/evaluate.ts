@@ -115,7 +115,7 @@ export function targetHolds(target: CompiledTarget, t: TargetFacts): boolean {
 export function outsideFields(rule: CompiledRule, facts: RequestFacts, body: BodyView): OutsideAllowList | null {
   if (rule.fields === null) return null;
   const schema = facts.endpoint === null ? undefined : bodySchemaOf(facts.endpoint);
-  // A list is only accepted on endpoints with a schema (policy/load.ts): fail closed otherwise.
+  // A list is only accepted on endpoints with a schema (policy/load-body.ts): fail closed otherwise.
   if (schema === undefined) return { pointer: '', path: null };
   return outsideAllowList(rule.fields, schema, body.value, body.unknownKeys ?? [], IGNORED_CLIENT_KEYS[facts.endpoint!]);
 }

@@ -183,8 +183,8 @@ function conditionFor(field: SummaryField, seen: readonly unknown[]): SuggestedC
       if (!seen.every((v) => v === null || typeof v === 'string')) {
         return { note: `${path}: ${seen.some(tooLong) ? 'a value too long to record' : 'not recorded in every request'}; not constrained` };
       }
-      // A mode naming another container cannot be allowed by its spelling (policy/load.ts refuses
-      // such patterns): it is left out, so the suggestion refuses it, and the comment says so.
+      // A mode naming another container cannot be allowed by its spelling (policy/load-matcher.ts
+      // refuses such patterns): it is left out, so the suggestion refuses it, and the comment says so.
       const all = uniq(seen as BodyScalar[]).sort(compareScalars);
       const joins = all.filter((v) => typeof v === 'string' && namesContainer(v));
       const values = all.filter((v) => !joins.includes(v));
