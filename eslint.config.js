@@ -61,6 +61,19 @@ const boundaries = [
     files: ['src/audit/**/*.ts'],
     patterns: parts(['policy', 'proxy'], DECIDING, 'audit/ records plain data: no gate, server, policy/ or proxy/.'),
   },
+  {
+    // views/: what a profile may see of answers and events, from decision data and facts only.
+    files: ['src/views/**/*.ts'],
+    patterns: [
+      { group: ['fastify', '@fastify/*', 'pino', 'undici'], message: 'views/ rewrite data: no fastify, pino or undici.' },
+      ...parts(['proxy', 'pipeline', ...ACTING.filter((f) => f !== 'proxy'), 'commands'], DECIDING, 'views/ say what a profile may see: they import only policy/, inspect/, request/ and the shared pure modules.'),
+    ],
+  },
+  {
+    // pipeline/: the request path's stages; buildServer (server.ts) wires them, never the reverse.
+    files: ['src/pipeline/**/*.ts'],
+    patterns: parts(['config', 'admin', 'metrics', 'suggest', 'commands'], ['server', 'cli'], 'pipeline/ is the request path: server.ts wires it; it imports no server, commands or config.'),
+  },
 ].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
 export default tseslint.config(

@@ -18,12 +18,11 @@ import { createConnectionCounter } from './audit/client.js';
 import { createAuditor } from './audit/record.js';
 import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody } from './errors.js';
 import type { ServerObserver } from './observe.js';
-import type { CompiledPolicy } from './policy/compile.js';
 import { bindOwner } from './policy/ownership.js';
 import { EnginePool, engineRawHeaders } from './proxy/engine-pool.js';
 import { createImageLabelCache } from './proxy/image-labels.js';
 import { createTargetCache } from './proxy/target-cache.js';
-import { learnEngineVersion, TARGET_LOOKUP_TIMEOUT_MS, type Gateway } from './pipeline/gateway.js';
+import { learnEngineVersion, TARGET_LOOKUP_TIMEOUT_MS, type Gateway, type Profile } from './pipeline/gateway.js';
 import { handle, parseBody } from './pipeline/handle.js';
 import { clientErrorHandler, httpServerFactory } from './pipeline/http-server.js';
 import { closeStreams, reloadProfile } from './pipeline/streams.js';
@@ -37,10 +36,7 @@ import {
   DEFAULT_UPSTREAM_HEADERS_TIMEOUT_MS,
 } from './defaults.js';
 
-export interface Profile {
-  readonly name: string;
-  readonly policy: CompiledPolicy;
-}
+export type { Profile } from './pipeline/gateway.js';
 
 export interface ServerOptions {
   /** names the listener in audit records (its socket path by default) */

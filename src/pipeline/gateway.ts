@@ -28,6 +28,12 @@ import { newRequestId } from '../proxy/request-id.js';
 import type { TargetCache } from '../proxy/target-cache.js';
 import type { StreamRegistry } from './streams.js';
 
+/** What a listener serves: its profile's name and compiled policy. */
+export interface Profile {
+  readonly name: string;
+  readonly policy: CompiledPolicy;
+}
+
 /** One request's life on the server, from its head to the end of its answer. */
 export interface RequestContext {
   readonly reqId: string;

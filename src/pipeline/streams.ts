@@ -8,9 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import { admit, isAllowed } from '../gate.js';
 import { bindOwner } from '../policy/ownership.js';
 import type { CompiledPolicy } from '../policy/compile.js';
-import type { Profile } from '../server.js';
 import { resolveAndDecide } from './decide.js';
-import type { Gateway, RequestContext } from './gateway.js';
+import type { Gateway, Profile, RequestContext } from './gateway.js';
 
 /** An open stream or hijacked connection, and how to end it. */
 export interface OpenStream {
