@@ -51,6 +51,11 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** where audit records go (the audit file's logger); `logger` when not given */
   readonly auditLogger?: Logger;
+  /**
+   * writes what the audit records' destination holds (audit/coalesce.ts): called after each
+   * decision record, so it is written before the request is forwarded; absent: nothing is held
+   */
+  readonly flushAudit?: () => void;
   /** time a client has to send its request headers (slow clients are cut off) */
   readonly clientHeadersTimeoutMs?: number;
   /** time a client may pause while sending a request body before the connection is closed; 0 disables */
@@ -99,7 +104,7 @@ function createGateway(options: ServerOptions): Gateway {
     listener: options.listener,
     profileName: options.profile.name,
     logger: options.logger,
-    auditor: createAuditor(options.auditLogger ?? options.logger),
+    auditor: createAuditor(options.auditLogger ?? options.logger, options.flushAudit),
     observer: options.observer,
     connections: createConnectionCounter(),
     // The policy as this listener's profile applies it (in ownership mode, bound to the profile's

@@ -7,6 +7,7 @@
 
 import { pino, type Logger } from 'pino';
 import { sockgateError } from '../errors.js';
+import { CoalescingDestination } from './coalesce.js';
 import { REDACT_PATHS } from './record.js';
 import { RotatingFile } from './rotating-file.js';
 
@@ -19,6 +20,8 @@ export interface AuditFileSettings {
 export interface AuditLog {
   readonly logger: Logger;
   readonly file: RotatingFile;
+  /** write the records held in this event-loop turn now (audit/coalesce.ts) */
+  flush(): void;
   close(): void;
 }
 
@@ -35,6 +38,15 @@ export function openAuditLog(settings: AuditFileSettings, operational: Logger, b
   } catch (err) {
     throw sockgateError('SOCKGATE_ERR_AUDIT_WRITE', { path: settings.path, cause: err });
   }
-  const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base }, file);
-  return { logger, file, close: () => file.close() };
+  const held = new CoalescingDestination(file);
+  const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base }, held);
+  return {
+    logger,
+    file,
+    flush: () => held.flush(),
+    close: () => {
+      held.flush();
+      file.close();
+    },
+  };
 }

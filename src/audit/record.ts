@@ -155,18 +155,25 @@ export interface Auditor {
   streamClosed(record: AuditStreamClosedRecord): void;
 }
 
-export function createAuditor(logger: Logger): Auditor {
+/**
+ * The auditor writing to `logger`. `flush` (the logger's CoalescingDestination, when it has one)
+ * is called after every decision and stream-closed record, so that each is written before the
+ * request goes on, together with the completion records held since (audit/coalesce.ts).
+ */
+export function createAuditor(logger: Logger, flush: () => void = () => undefined): Auditor {
   const audit = logger.child({ kind: 'audit' });
   return {
     decision(record) {
       if (record.effect === 'deny') audit.warn(record, 'request denied');
       else audit.info(record, 'request allowed');
+      flush();
     },
     completed(record) {
       audit.info(record, 'request completed');
     },
     streamClosed(record) {
       audit.warn(record, 'stream closed: the reloaded policy does not allow it');
+      flush();
     },
   };
 }

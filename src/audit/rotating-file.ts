@@ -2,8 +2,9 @@
  * The audit file: JSON lines appended to PATH, rotated by size (PATH → PATH.1 → ... → PATH.N,
  * the oldest dropped). Used as a pino destination (anything with write(string)).
  *
- * - Writes are synchronous, like pino's default destination: a record is on disk (in the page
- *   cache) before the request it describes goes on, and a crash loses no buffered records.
+ * - Writes are synchronous: a decision record is on disk (in the page cache) before the request
+ *   it describes goes on (the auditor flushes its CoalescingDestination after each one); a crash
+ *   loses at most the completion records of one event-loop turn.
  * - A record is never split: the file is rotated before a write that would take it past
  *   maxBytes. A single record larger than maxBytes gets a file of its own.
  * - The file is created with mode 0600 (it names clients, containers and host paths); an
@@ -15,6 +16,13 @@
  */
 
 import { closeSync, fstatSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+
+/** Records in a chunk of complete lines. */
+function countLines(chunk: string): number {
+  let n = 0;
+  for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) n++;
+  return Math.max(n, 1);
+}
 
 /** Failed writes are reported at most this often (a full disk fails every write). */
 const ERROR_REPORT_INTERVAL_MS = 1000;
@@ -88,9 +96,23 @@ export class RotatingFile {
     this.open();
   }
 
-  /** pino's destination interface: one call per record (a complete line). */
+  /**
+   * pino's destination interface: one or more complete lines (records held together by a
+   * CoalescingDestination come in one call, and go to the file in one write unless they would
+   * cross the size limit: then each goes by itself, so a rotation still falls between records).
+   */
   write(chunk: string): boolean {
     const bytes = Buffer.from(chunk, 'utf8');
+    const records = countLines(chunk);
+    if (records > 1 && this.size + bytes.length > this.maxBytes) {
+      for (const line of chunk.split(/(?<=\n)/)) if (line !== '') this.append(Buffer.from(line, 'utf8'), 1);
+      return true;
+    }
+    this.append(bytes, records);
+    return true;
+  }
+
+  private append(bytes: Buffer, records: number): void {
     try {
       if (this.fd === null) this.open();
       if (this.size > 0 && this.size + bytes.length > this.maxBytes) this.rotate();
@@ -98,7 +120,7 @@ export class RotatingFile {
       while (off < bytes.length) off += writeSync(this.fd!, bytes, off, bytes.length - off);
       this.size += bytes.length;
     } catch (err) {
-      this.lost++;
+      this.lost += records;
       // Take back a partly written record, so the file holds whole lines only.
       if (this.fd !== null) {
         try {
@@ -115,7 +137,6 @@ export class RotatingFile {
         this.onError(err as Error, this.lost);
       }
     }
-    return true;
   }
 
   close(): void {

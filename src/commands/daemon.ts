@@ -45,6 +45,8 @@ interface ListenerContext {
   readonly options: DaemonOptions;
   readonly setup: DaemonSetup;
   readonly logger: Logger;
+  /** write the audit file's records held in this event-loop turn (audit/coalesce.ts); absent on stdout */
+  readonly flushAudit: (() => void) | undefined;
   readonly auditLog: AuditLog | null;
   readonly metrics: SockgateMetrics;
   readonly running: Running;
@@ -54,7 +56,11 @@ interface ListenerContext {
   readonly listenFromDefault: boolean;
 }
 
-/** The root logger: JSON lines on stdout, or pretty lines (coloured on a terminal unless NO_COLOR). */
+/**
+ * The root logger: JSON lines on stdout, or pretty lines (coloured on a terminal unless
+ * NO_COLOR). On stdout pino's own writer already writes the lines that come while a write is in
+ * flight together (an audit file is coalesced by audit/coalesce.ts instead).
+ */
 function createDaemonLogger(options: DaemonOptions, io: DaemonIO): Logger {
   const pretty = options.logFormat === 'pretty' ? createPrettyDestination(io.stdout, { color: io.stdout.isTTY === true && !io.env['NO_COLOR'] }) : undefined;
   const loggerOptions = { level: options.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: io.pid } };
@@ -157,6 +163,7 @@ async function startListener(plan: ListenerPlan, ctx: ListenerContext): Promise<
     upstream: { socketPath: setup.upstream, connectTimeoutMs: options.upstreamConnectTimeoutMs, headersTimeoutMs: options.upstreamHeadersTimeoutMs },
     logger,
     ...(auditLog !== null ? { auditLogger: auditLog.logger } : {}),
+    ...(ctx.flushAudit !== undefined ? { flushAudit: ctx.flushAudit } : {}),
     clientHeadersTimeoutMs: options.clientHeadersTimeoutMs,
     clientBodyIdleTimeoutMs: options.clientBodyIdleTimeoutMs,
     clientIdleTimeoutMs: options.clientIdleTimeoutMs,
@@ -252,7 +259,8 @@ export async function runDaemon(options: DaemonOptions, listenFromDefault: boole
   const auditLog = openDaemonAuditLog(options, setup.auditConfig, logger, io);
   const metrics = createDaemonMetrics(setup, auditLog, io);
   const running: Running = { started: [], admin: null };
-  const ctx: ListenerContext = { options, setup, logger, auditLog, metrics, running, closeAll: () => closeRunning(running, logger), io, listenFromDefault };
+  const flushAudit = auditLog !== null ? (): void => auditLog.flush() : undefined;
+  const ctx: ListenerContext = { options, setup, logger, flushAudit, auditLog, metrics, running, closeAll: () => closeRunning(running, logger), io, listenFromDefault };
 
   const early = holdEarlyStops(io.signals);
   for (const plan of setup.plans) await startListener(plan, ctx);

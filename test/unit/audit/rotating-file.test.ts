@@ -14,6 +14,19 @@ const line = (i: number, pad = 40): string => JSON.stringify({ i, pad: 'x'.repea
 const lines = (path: string): string[] => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
 
 describe('RotatingFile', () => {
+  it('writes records that come together in one call, and still rotates between them at the size limit', () => {
+    const path = join(tmp.dir, 'audit.log');
+    const size = Buffer.byteLength(line(0));
+    const f = new RotatingFile({ path, maxBytes: size * 3 + 5, keep: 10 });
+    f.write(line(0) + line(1));
+    f.write(line(2) + line(3) + line(4) + line(5) + line(6));
+    f.close();
+    const files = [path, `${path}.1`, `${path}.2`];
+    for (const file of files) expect(statSync(file).size).toBeLessThanOrEqual(size * 3 + 5);
+    const all = [...files].reverse().flatMap((file) => lines(file).map((l) => (JSON.parse(l) as { i: number }).i));
+    expect(all).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('creates the file with mode 0600 and appends whole lines', () => {
     const path = join(tmp.dir, 'audit.log');
     const f = new RotatingFile({ path, maxBytes: 1 << 20, keep: 2 });
