@@ -56,3 +56,13 @@ export async function startProxy(
     },
   };
 }
+
+/** A profile that allows everything but sees only containers labelled tier=web. */
+export const SCOPED_TO_WEB = policyFromYaml(`version: 1
+default: allow
+scope:
+  containers:
+    labels:
+      tier: { equals: web }
+rules: []
+`);

@@ -8,7 +8,7 @@ const withPlainImage = (a: Admission): Admission =>
 import { bodyReferences } from '../../../src/inspect/references.js';
 import { setTopLevelMember } from '../../../src/inspect/rewrite.js';
 import { bindOwner, OWNER_LABEL, reservedLabelIn, reservedLabelInQuery, withoutInheritedLabels } from '../../../src/policy/ownership.js';
-import { ALLOW_ALL, policyFromYaml } from '../../helpers/proxy.js';
+import { ALLOW_ALL, policyFromYaml, SCOPED_TO_WEB } from '../../helpers/proxy.js';
 
 const OWNING = bindOwner(
   policyFromYaml(`version: 1
@@ -18,14 +18,7 @@ rules: []
 `),
   'ci',
 );
-const SCOPED = policyFromYaml(`version: 1
-default: allow
-scope:
-  containers:
-    labels:
-      tier: { equals: web }
-rules: []
-`);
+const SCOPED = SCOPED_TO_WEB;
 
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 const post = (target: string, body: Buffer) => ({ method: 'POST', target, headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, upgrade: false });

@@ -2,16 +2,9 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { bindOwner } from '../../../src/policy/ownership.js';
 import { answerRewrite, rewritesAnswer, scopedEventFilter } from '../../../src/views/answers.js';
-import { ALLOW_ALL, policyFromYaml } from '../../helpers/proxy.js';
+import { ALLOW_ALL, policyFromYaml, SCOPED_TO_WEB } from '../../helpers/proxy.js';
 
-const SCOPED = policyFromYaml(`version: 1
-default: allow
-scope:
-  containers:
-    labels:
-      tier: { equals: web }
-rules: []
-`);
+const SCOPED = SCOPED_TO_WEB;
 const OWNING = bindOwner(policyFromYaml('version: 1\nownership: true\ndefault: allow\nrules: []\n'), 'ci');
 const REDACTING = policyFromYaml('version: 1\ndefault: allow\nredact:\n  - { endpoints: [containers.inspect, containers.list], fields: [Config.Env, Command] }\nrules: []\n');
 const SCOPED_REDACTING = policyFromYaml(`version: 1
