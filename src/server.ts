@@ -16,13 +16,14 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createConnectionCounter } from './audit/client.js';
 import { createAuditor } from './audit/record.js';
-import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody } from './errors.js';
+import { clientMessage } from './errors.js';
 import type { ServerObserver } from './observe.js';
 import { bindOwner } from './policy/ownership.js';
 import { EnginePool, engineRawHeaders } from './proxy/engine-pool.js';
 import { createImageLabelCache } from './proxy/image-labels.js';
 import { createTargetCache } from './proxy/target-cache.js';
 import { learnEngineVersion, TARGET_LOOKUP_TIMEOUT_MS, type Gateway, type Profile } from './pipeline/gateway.js';
+import { sendMessage } from './pipeline/forward.js';
 import { handle, parseBody } from './pipeline/handle.js';
 import { clientErrorHandler, httpServerFactory } from './pipeline/http-server.js';
 import { closeStreams, reloadProfile } from './pipeline/streams.js';
@@ -172,10 +173,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     options.logger.error({ err: error }, 'request failed');
-    void reply
-      .code(status)
-      .header('content-type', ENGINE_ERROR_CONTENT_TYPE)
-      .send(engineErrorBody(`sockgate: ${error.message}${status >= 500 ? ' [SOCKGATE_ERR_INTERNAL]' : ''}`));
+    // A client error fastify raised (a 4xx) has no sockgate code; anything else is internal.
+    sendMessage(reply, status, status >= 500 ? clientMessage('SOCKGATE_ERR_INTERNAL', error.message) : `sockgate: ${error.message}`, false);
   });
   return app;
 }

@@ -8,17 +8,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientMessage, ENGINE_ERROR_CONTENT_TYPE, engineErrorBody, errorMessage, ERRORS, type ErrorCode } from '../errors.js';
+import { clientMessage, errorMessage, ERRORS, type ErrorCode, type UpstreamUnavailableData } from '../errors.js';
 import { denialMessage, isAllowed, refuseBuildContext, type Admission } from '../gate.js';
 import { consumeBody } from '../proxy/body.js';
 import { engineRawHeaders } from '../proxy/engine-pool.js';
 import { forwardRequestHeaders, responseHead, type ResponseHead } from '../proxy/headers.js';
-import { relayStream, relayWhole, type RelayOptions } from '../proxy/relay.js';
+import { relayEngineError, relayStream, relayWhole, type RelayOptions } from '../proxy/relay.js';
 import { answerRewrite, scopedEventFilter, type AnswerRewrite } from '../views/answers.js';
 import { forwardTarget } from './decide.js';
 import { failedUpstream, learnEngineVersion, recordDecision, type Gateway, type RequestContext } from './gateway.js';
 import { trackStream } from './streams.js';
-import { NO_HEADERS_TIMEOUT, STREAM_ENDPOINTS } from './traits.js';
+import { AWAITS_WORK_ENDPOINTS, STREAM_ENDPOINTS } from '../request/endpoints.js';
 
 /** Largest answer read whole to filter or redact it. */
 const MAX_REWRITTEN_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -26,20 +26,25 @@ const MAX_REWRITTEN_ANSWER_BYTES = 64 * 1024 * 1024;
 /** How much of a denied request's body is read and discarded so the denial arrives cleanly. */
 const DENIED_BODY_DRAIN_BYTES = 1024 * 1024;
 
-/** An engine-style error answer (`{"message": …}`), headers spelled as the engine spells them. */
-export function sendMessage(reply: FastifyReply, status: number, body: Buffer, close: boolean): FastifyReply {
+/** An engine-style error answer (`{"message": …}`); `close` ends the connection after it. */
+export function sendMessage(reply: FastifyReply, status: number, message: string, close: boolean): FastifyReply {
   reply.hijack();
-  relayWhole(reply.raw, status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, body, { keepAlive: !close });
+  relayEngineError(reply.raw, status, message, { keepAlive: !close });
   return reply;
 }
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
-  return sendMessage(reply, ERRORS[code].status, engineErrorBody(clientMessage(code, message)), false);
+  return sendMessage(reply, ERRORS[code].status, clientMessage(code, message), false);
+}
+
+/** An answer of the engine's that sockgate had to read and could not use. */
+function sendUnusableAnswer(reply: FastifyReply, data: UpstreamUnavailableData): FastifyReply {
+  return sendError(reply, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', errorMessage('SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', data));
 }
 
 /** Answer a denial; a body the client is sending is read (bounded) and discarded first. */
 function deny(request: FastifyRequest, reply: FastifyReply, admission: Admission): FastifyReply {
-  const send = (close: boolean): FastifyReply => sendMessage(reply, admission.status || 500, engineErrorBody(denialMessage(admission)), close);
+  const send = (close: boolean): FastifyReply => sendMessage(reply, admission.status || 500, denialMessage(admission), close);
   // Do not keep talking to a client that sent something malformed.
   const malformed = admission.code !== 'SOCKGATE_DENY_POLICY';
   const raw = request.raw;
@@ -64,7 +69,7 @@ export function forward(g: Gateway, request: FastifyRequest, reply: FastifyReply
     // are rebuilt from the client's below, so this value never reaches the engine.
     ...(body !== undefined ? { body, contentType: 'application/octet-stream' } : {}),
     // 0 disables both undici timeouts; response bodies never time out anyway (bodyTimeout 0).
-    ...(NO_HEADERS_TIMEOUT.has(admission.endpoint?.id ?? '') ? { timeout: 0 } : {}),
+    ...(AWAITS_WORK_ENDPOINTS.has(admission.endpoint?.id ?? '') ? { timeout: 0 } : {}),
     rewriteRequestHeaders: () => forwardRequestHeaders(clientHeaders, body?.length) as IncomingHttpHeaders,
     // The answer's head is written from the engine's own lines (relay.ts), not through fastify.
     rewriteHeaders: () => ({}),
@@ -75,7 +80,7 @@ export function forward(g: Gateway, request: FastifyRequest, reply: FastifyReply
         // engine built nothing. Say why, as a denial.
         ctx.admission = refuseBuildContext(ctx.admission, ctx.buildRefusal.reason, ctx.buildRefusal.unreadable);
         recordDecision(g, ctx, request.raw, false);
-        sendMessage(reply, ctx.admission.status, engineErrorBody(denialMessage(ctx.admission)), true);
+        sendMessage(reply, ctx.admission.status, denialMessage(ctx.admission), true);
         return;
       }
       const { code, message } = failedUpstream(g, ctx.reqId, error, (error as { statusCode?: number }).statusCode === 504);
@@ -133,21 +138,21 @@ function sendRewrittenJson(g: Gateway, rep: FastifyReply, stream: Readable, reqI
   void consumeBody(stream, MAX_REWRITTEN_ANSWER_BYTES, true).then(async (bytes) => {
     if (bytes === null) {
       g.logger.warn({ reqId }, 'answer to rewrite unreadable');
-      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', errorMessage('SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', { kind: 'answer-unreadable', maxBytes: MAX_REWRITTEN_ANSWER_BYTES }));
+      sendUnusableAnswer(rep, { kind: 'answer-unreadable', maxBytes: MAX_REWRITTEN_ANSWER_BYTES });
       return;
     }
     let answer: unknown;
     try {
       answer = JSON.parse(bytes.toString('utf8'));
     } catch {
-      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', errorMessage('SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', { kind: 'answer-not-json' }));
+      sendUnusableAnswer(rep, { kind: 'answer-not-json' });
       return;
     }
     let rewritten: unknown;
     try {
       rewritten = await rewrite(answer);
     } catch (err) {
-      sendError(rep, 'SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', errorMessage('SOCKGATE_ERR_UPSTREAM_UNAVAILABLE', { kind: 'answer-unchecked', cause: err }));
+      sendUnusableAnswer(rep, { kind: 'answer-unchecked', cause: err });
       return;
     }
     rep.hijack();

@@ -168,9 +168,14 @@ export function learnEngineVersion(g: Gateway, rawHeaders: readonly string[]): v
   }
 }
 
-/** An engine that could not be reached, or did not answer in time: logged, counted, and the error the client gets. */
-export function failedUpstream(g: Gateway, reqId: string, err: Error, timedOut: boolean): UpstreamFailure {
+/** An engine that could not be reached, did not answer in time or broke off: logged and counted. */
+export function reportUpstreamError(g: Gateway, reqId: string, err: Error): void {
   g.logger.warn({ reqId, err }, 'upstream error');
   g.observer?.onUpstreamError();
+}
+
+/** An engine that could not be reached, or did not answer in time: reported, and the error the client gets. */
+export function failedUpstream(g: Gateway, reqId: string, err: Error, timedOut: boolean): UpstreamFailure {
+  reportUpstreamError(g, reqId, err);
   return upstreamFailure(err, timedOut, g.upstream);
 }

@@ -7,7 +7,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { engineErrorBody } from '../errors.js';
 import { admitBody, bodyTooLarge, denialMessage } from '../gate.js';
 import { buildBaseImages, buildContextProblem, dockerfileCandidates, onBuildProblem, type DockerfileRule } from '../inspect/build-context.js';
 import { consumeBody } from '../proxy/body.js';
@@ -36,7 +35,7 @@ async function readAndDecide(g: Gateway, request: FastifyRequest, reply: Fastify
     if (read === null) {
       ctx.admission = bodyTooLarge(ctx.admission, g.maxBodyBytes);
       recordDecision(g, ctx, request.raw, false);
-      return sendMessage(reply, 413, engineErrorBody(denialMessage(ctx.admission)), true);
+      return sendMessage(reply, 413, denialMessage(ctx.admission), true);
     }
     body = read;
     ctx.admission = admitBody(ctx.policy, ctx.admission, read, g.engineApiVersion);

@@ -11,15 +11,15 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { clientMessage, ENGINE_ERROR_CONTENT_TYPE, engineErrorBody } from '../errors.js';
+import { clientMessage } from '../errors.js';
 import { isAllowed, type Admission } from '../gate.js';
 import { EngineLink } from '../proxy/engine-link.js';
 import { forwardRequestHeaders } from '../proxy/headers.js';
-import { relayWhole } from '../proxy/relay.js';
+import { relayEngineError } from '../proxy/relay.js';
 import { rewritesAnswer } from '../views/answers.js';
 import { forwardTarget } from './decide.js';
 import { awaitsLookup, failedUpstream, learnEngineVersion, type Gateway, type RequestContext } from './gateway.js';
-import { NO_HEADERS_TIMEOUT, STREAM_ENDPOINTS } from './traits.js';
+import { AWAITS_WORK_ENDPOINTS, STREAM_ENDPOINTS } from '../request/endpoints.js';
 
 /** Uploads of at least this many bytes (Content-Length) take the short path, streamed to the engine by hand. */
 export const SHORT_PATH_UPLOAD_BYTES = 64 * 1024;
@@ -52,7 +52,7 @@ export function shortPathBody(method: string, headers: IncomingMessage['headers'
 function mayTakeShortPath(ctx: RequestContext, admission: Admission): boolean {
   if (!isAllowed(admission) || admission.normalized === null || admission.needsBody || awaitsLookup(admission) || admission.dockerfileChecks !== undefined) return false;
   const id = admission.endpoint?.id ?? '';
-  return !STREAM_ENDPOINTS.has(id) && !NO_HEADERS_TIMEOUT.has(id) && !rewritesAnswer(ctx.policy, id);
+  return !STREAM_ENDPOINTS.has(id) && !AWAITS_WORK_ENDPOINTS.has(id) && !rewritesAnswer(ctx.policy, id);
 }
 
 /** Forward on the short path; false when the request is not such a one, or the link is busy (then the usual path forwards it). */
@@ -77,7 +77,7 @@ export function forwardDirectly(g: Gateway, ctx: RequestContext, req: IncomingMe
     },
     onFailure: (err, timedOut) => {
       const { code, status, message } = failedUpstream(g, ctx.reqId, err, timedOut);
-      relayWhole(res, status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, engineErrorBody(clientMessage(code, message)), { keepAlive: true });
+      relayEngineError(res, status, clientMessage(code, message), { keepAlive: true });
     },
   });
 }

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { denialMessage, isAllowed } from '../gate.js';
 import { spliceUpgrade, writeRawError } from '../proxy/upgrade.js';
 import { forwardTarget, resolveAndDecide } from './decide.js';
-import { admitRequest, awaitsLookup, completeRequest, recordDecision, type Gateway, type RequestContext } from './gateway.js';
+import { admitRequest, awaitsLookup, completeRequest, recordDecision, reportUpstreamError, type Gateway, type RequestContext } from './gateway.js';
 import { trackStream } from './streams.js';
 
 /** The server's 'upgrade' listener. */
@@ -46,11 +46,8 @@ function splice(g: Gateway, ctx: RequestContext, req: IncomingMessage, socket: D
   }
   trackStream(g, { ctx, req, upgrade: true, close: () => socket.destroy() }, socket);
   spliceUpgrade(req, socket, head, forwardTarget(admission), g.upstream, (outcome) => {
-    if (outcome.error) {
-      g.logger.warn({ reqId: ctx.reqId, err: outcome.error }, 'upstream error');
-      g.observer?.onUpstreamError();
-    }
-    if (outcome.error === undefined) ctx.engineStatus = outcome.status;
+    if (outcome.error !== undefined) reportUpstreamError(g, ctx.reqId, outcome.error);
+    else ctx.engineStatus = outcome.status;
     completeRequest(g, ctx, outcome.status, false);
   });
 }

@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { ENGINE_ERROR_CONTENT_TYPE, engineErrorBody } from '../errors.js';
 import type { ResponseHead } from './headers.js';
 
 export interface RelayOptions {
@@ -55,4 +56,9 @@ export function relayStream(res: ServerResponse, status: number, head: ResponseH
 export function relayWhole(res: ServerResponse, status: number, head: ResponseHead, body: Buffer, opts: RelayOptions): void {
   writeHead(res, status, { headers: [...head.headers, 'Content-Length', String(body.length)], framing: 'length' }, opts);
   res.end(body);
+}
+
+/** An answer sockgate gives itself, in the engine's error form (`{"message": …}`, headers spelled as the engine spells them). */
+export function relayEngineError(res: ServerResponse, status: number, message: string, opts: RelayOptions): void {
+  relayWhole(res, status, { headers: ['Content-Type', ENGINE_ERROR_CONTENT_TYPE], framing: 'length' }, engineErrorBody(message), opts);
 }
